@@ -1,0 +1,12 @@
+"""Settings for the test suite (pytest). Fast hashing, in-memory email, eager Celery unless a test starts a worker."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = SECRET_KEY or "test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: F405
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["xZ7ZBsM8Ul8FfG5Wlu0g0zOY-U1bE5mXa1aRo0s7b2E="]  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

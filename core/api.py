@@ -1,0 +1,101 @@
+"""The API base every endpoint inherits, and the one error shape: {"message": ..., "extra": ...}.
+
+`PartnershipApi.initial` authenticates, attaches the partnership the request acts in, refuses staff without a
+second factor, then runs the view's own permission checks. Subclasses cannot override these steps (see
+`__init_subclass__`), so scoping and the second-factor rule cannot be bypassed by a subclass.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.exceptions import ApplicationError
+from core.mfa import needs_second_factor
+from core.tenancy import HEADER, act_in_slug
+
+
+class ActsInPartnership(BasePermission):
+    message = "Choose a partnership: send its slug in the X-Partnership header."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        if getattr(request, "auth", None) is not None or user.membership is None:  # token: resolve from header
+            act_in_slug(user, request.META.get(HEADER))  # type: ignore[arg-type]
+        return user.membership is not None
+
+
+class HasSecondFactorIfStaff(BasePermission):
+    message = "Staff accounts must set up two-factor authentication before using the API."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return not needs_second_factor(request.user)  # type: ignore[arg-type]
+
+
+_SEALED = ("initial", "check_permissions", "get_permissions", "get_authenticators", "dispatch")
+
+
+class PartnershipApi(APIView):
+    """Base of every /api/v1/ endpoint. Set `required_perm`-style checks in services; views stay thin."""
+
+    permission_classes: ClassVar[list[type[BasePermission]]] = [  # type: ignore[misc]
+        IsAuthenticated,
+        ActsInPartnership,
+        HasSecondFactorIfStaff,
+    ]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _SEALED:
+            if name in cls.__dict__:
+                raise TypeError(f"{cls.__name__} may not override {name}: tenant scoping must not be bypassed.")
+        if "permission_classes" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} may not replace permission_classes; check permissions in services.")
+        if "authentication_classes" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} may not replace authentication_classes.")
+
+
+def _message_from_validation(detail: Any) -> str:
+    if isinstance(detail, dict):
+        fields = [name for name in detail if name != "non_field_errors"]
+        if fields:
+            return "Check these fields: " + ", ".join(fields) + "."
+        errors = detail.get("non_field_errors") or []
+        return str(errors[0]) if errors else "The request is not valid."
+    if isinstance(detail, list) and detail:
+        return str(detail[0])
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Turn every error into {"message": str, "extra": {...}}; validation errors name each field."""
+    if isinstance(exc, ApplicationError):
+        return Response({"message": exc.message, "extra": exc.extra}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"message": _message_from_validation(exc.detail), "extra": {"fields": exc.detail}}
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        response.data = {"message": str(detail), "extra": {}}
+    return response

@@ -1,0 +1,53 @@
+"""Staff must have a second factor (TOTP) before any staff page or API; young people are never asked.
+
+The middleware covers pages; the API base class (core.api) applies the same rule to token-authenticated
+requests. Staff cannot remove their last authenticator (core.allauth.MFAAdapter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+if TYPE_CHECKING:
+    from participants.models import User
+
+# Paths a staff member without a second factor may still reach: setting it up, signing out, static files.
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/")
+
+
+def has_second_factor(user: User) -> bool:
+    cached = getattr(user, "_has_totp", None)
+    if cached is None:
+        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._has_totp = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def needs_second_factor(user: User) -> bool:
+    """True when the person holds a staff role in the partnership they act in and has no TOTP yet."""
+    return bool(user.is_authenticated and user.is_partnership_staff and not has_second_factor(user))
+
+
+class RequireStaffSecondFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and needs_second_factor(user)  # type: ignore[arg-type]
+        ):
+            messages.warning(
+                request,
+                "Staff accounts must use two-factor authentication. Set up an authenticator app to continue.",
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

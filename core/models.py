@@ -1,0 +1,75 @@
+"""The audit log: an append-only record of every state change, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events are never updated.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Audit events are never deleted.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events are never updated.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when. Rows are never updated or deleted (ORM, admin, and on PostgreSQL
+    a trigger enforces it in the database too)."""
+
+    partnership = models.ForeignKey("participants.Partnership", on_delete=models.PROTECT, related_name="+")
+    # The actor's row may later be erased under retention rules; the event must survive, so no DB constraint.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    event_type = models.CharField(max_length=80)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["partnership", "-created_at"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} on {self.subject_type.model} {self.subject_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Audit events are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events are never deleted.")
+
+
+class TenantModel(models.Model):
+    """Base for every record that belongs to a partnership: a non-null, indexed foreign key."""
+
+    partnership = models.ForeignKey("participants.Partnership", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,1 @@
+"""What people see: server-rendered pages (GOV.UK Frontend, htmx) that call the apps' services and selectors."""

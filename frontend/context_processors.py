@@ -1,0 +1,38 @@
+"""Navigation by role: what the header menu shows the person in the partnership they act in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from core.mfa import needs_second_factor
+from core.tenancy import active_memberships
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated or user.membership is None or needs_second_factor(user):  # type: ignore[union-attr, arg-type]
+        return {"nav_items": []}
+    items: list[tuple[str, str]] = []
+    if user.has_perm("participants.view_young_person_home"):
+        items.append(("Home", reverse("young_person_home")))
+    if user.has_perm("participants.view_staff_home"):
+        items.append(("Dashboard", reverse("staff_home")))
+    if user.has_perm("participants.view_membership"):
+        items.append(("People", reverse("team_list")))
+    if user.has_perm("core.view_auditevent"):
+        items.append(("Audit log", reverse("audit_log")))
+    if getattr(user, "_membership_count", None) is None:
+        user._membership_count = active_memberships(user).count()  # type: ignore[union-attr]
+    if user._membership_count > 1:  # type: ignore[union-attr]
+        items.append(("Switch partnership", reverse("partnership_switch")))
+    items.append(("Sign out", reverse("account_logout")))
+    path = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
+            for label, url in items
+        ]
+    }

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout, Size
+from django import forms
+
+from participants.models import Membership, Role
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        help_text="Say why in a sentence. It is kept in the audit log.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter a reason",
+            "max_length": "Reason must be 500 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: object, submit_label: str = "Save", warning: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "reason",
+            Button.warning("submit", submit_label) if warning else Button.primary("submit", submit_label),
+        )
+        self.helper.label_size = Size.SMALL
+
+
+class TeamFilterForm(forms.Form):
+    search = forms.CharField(label="Name or email", required=False, max_length=100)
+    role = forms.ChoiceField(label="Role", required=False, choices=[("", "Any role"), *Role.choices])
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Membership.Status.choices]
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.layout = Layout("search", "role", "status", Button.secondary("filter", "Filter"))
+        self.helper.label_size = Size.SMALL

@@ -1,0 +1,139 @@
+"""HTML pages. Thin: parse input, call a selector or service, render. Rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.exceptions import ApplicationError
+from core.permissions import require
+from core.selectors import audit_events_for_subject, audit_events_visible_to
+from core.tenancy import active_memberships, switch_partnership
+from frontend.forms import ReasonForm, TeamFilterForm
+from participants.models import Membership, Role
+from participants.selectors import membership_get_for_actor, memberships_visible_to, staff_contacts_for
+from participants.services import membership_reactivate, membership_suspend
+
+
+def apply_service_error(form: Any, error: ApplicationError | DjangoValidationError) -> None:
+    """Show a service's refusal on the form, against the field it names (or the form as a whole)."""
+    if isinstance(error, ApplicationError):
+        field = error.extra.get("field")
+        form.add_error(field if field in form.fields else None, error.message)
+    else:
+        form.add_error(None, error)
+
+
+def _acting_user(request: HttpRequest) -> Any:
+    user = request.user
+    if user.membership is None:  # type: ignore[union-attr]
+        raise PermissionDenied("Your account is not part of any partnership. Contact your participation worker.")
+    return user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _acting_user(request)
+    if user.is_partnership_staff:
+        return redirect("staff_home")
+    return redirect("young_person_home")
+
+
+@login_required
+def young_person_home(request: HttpRequest) -> HttpResponse:
+    user = _acting_user(request)
+    require(user, "participants.view_young_person_home")
+    contacts = staff_contacts_for(user)
+    return render(
+        request,
+        "frontend/young_person_home.html",
+        {"contacts": contacts, "partnership": user.partnership},
+    )
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    user = _acting_user(request)
+    require(user, "participants.view_staff_home")
+    context: dict[str, Any] = {"membership": user.membership, "partnership": user.partnership}
+    if user.has_perm("participants.view_membership"):
+        active = Membership.Status.ACTIVE
+        context["young_people_count"] = memberships_visible_to(
+            user, status=active, role=Role.YOUNG_PERSON
+        ).count()
+        context["staff"] = memberships_visible_to(user, status=active, staff_only=True)[:25]
+    if user.has_perm("core.view_auditevent"):
+        context["recent_events"] = audit_events_visible_to(user)[:10]
+    return render(request, "frontend/staff_home.html", context)
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    user = _acting_user(request)
+    form = TeamFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {key: value for key, value in form.cleaned_data.items() if value}
+    memberships = memberships_visible_to(user, **filters)
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    return render(request, "frontend/team_list.html", {"form": form, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_member(request: HttpRequest, membership_id: int) -> HttpResponse:
+    user = _acting_user(request)
+    membership = membership_get_for_actor(user, membership_id)
+    can_change = user.has_perm("participants.suspend_membership", membership)
+    suspending = membership.status == Membership.Status.ACTIVE
+    form = ReasonForm(
+        request.POST or None,
+        submit_label="Suspend account" if suspending else "Reactivate account",
+        warning=suspending,
+    )
+    if request.method == "POST" and form.is_valid():
+        service = membership_suspend if suspending else membership_reactivate
+        try:
+            service(actor=user, membership_id=membership.pk, reason=form.cleaned_data["reason"])
+        except (ApplicationError, DjangoValidationError) as error:
+            apply_service_error(form, error)
+        else:
+            done = "suspended" if suspending else "reactivated"
+            messages.success(request, f"{membership.user.full_name}'s account was {done}.")
+            return redirect("team_member", membership_id=membership.pk)
+    history = audit_events_for_subject(user, membership)[:50]
+    return render(
+        request,
+        "frontend/team_member.html",
+        {"member": membership, "form": form, "can_change": can_change, "history": history},
+    )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    user = _acting_user(request)
+    events = audit_events_visible_to(user)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "frontend/audit_log.html", {"page": page})
+
+
+@login_required
+def partnership_switch(request: HttpRequest) -> HttpResponse:
+    memberships = list(active_memberships(request.user))  # type: ignore[arg-type]
+    return render(request, "frontend/partnership_switch.html", {"memberships": memberships})
+
+
+@login_required
+@require_POST
+def partnership_switch_to(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    membership = switch_partnership(request, partnership_id)
+    messages.success(request, f"You are now working in {membership.partnership.name}.")
+    return redirect("home")

@@ -1,0 +1,1 @@
+"""Partnerships, people and roles; recruitment, training and the support log (later issues)."""

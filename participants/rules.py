@@ -1,0 +1,58 @@
+"""Permission predicates for people and partnerships (django-rules). The matrix is in docs/permissions.md.
+
+Object checks also require the object to belong to the partnership the person acts in; a person acting in no
+partnership holds no roles, so every predicate here is False for them (deny by default).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from participants.models import Membership, Role, User
+
+
+def _has_role(role: str) -> Any:
+    @rules.predicate(name=f"is_{role}")
+    def predicate(user: User) -> bool:
+        return bool(user.is_authenticated and role in user.roles)
+
+    return predicate
+
+
+is_young_person = _has_role(Role.YOUNG_PERSON)
+is_participation_worker = _has_role(Role.PARTICIPATION_WORKER)
+is_safeguarding_lead = _has_role(Role.SAFEGUARDING_LEAD)
+is_finance_officer = _has_role(Role.FINANCE_OFFICER)
+is_scrutiny_lead = _has_role(Role.SCRUTINY_LEAD)
+is_partnership_admin = _has_role(Role.PARTNERSHIP_ADMIN)
+is_staff_member = (
+    is_participation_worker | is_safeguarding_lead | is_finance_officer | is_scrutiny_lead | is_partnership_admin
+)
+is_member = is_young_person | is_staff_member
+
+
+@rules.predicate
+def in_own_partnership(user: User, obj: Any) -> bool:
+    """No object (a list or a create): True, lists are scoped by selectors. An object: same partnership."""
+    if obj is None:
+        return True
+    if not user.is_authenticated or user.membership is None:
+        return False
+    partnership_id = obj.pk if obj.__class__.__name__ == "Partnership" else obj.partnership_id
+    return bool(partnership_id == user.membership.partnership_id)
+
+
+@rules.predicate
+def is_not_self(user: User, membership: Membership | None) -> bool:
+    return membership is None or membership.user_id != user.pk
+
+
+rules.add_perm("participants.view_partnership", is_member & in_own_partnership)
+rules.add_perm("participants.change_partnership", is_partnership_admin & in_own_partnership)
+rules.add_perm("participants.view_membership", is_staff_member & in_own_partnership)
+rules.add_perm("participants.view_staff_contacts", is_member & in_own_partnership)
+rules.add_perm("participants.suspend_membership", is_partnership_admin & in_own_partnership & is_not_self)
+rules.add_perm("participants.view_staff_home", is_staff_member)
+rules.add_perm("participants.view_young_person_home", is_young_person)

@@ -1,0 +1,1 @@
+"""Pay rates, claims, batches, payout rails, webhooks and reconciliation (issue 7)."""
