@@ -18,6 +18,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # Accounts are created by a partnership: staff by a partnership admin, young people on acceptance.
         return False
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Setting up a first authenticator, just after signing in, needs no second password prompt: there is no
+        second factor yet to protect. Every other sensitive change (new recovery codes, email) still asks."""
+        user = getattr(self.request, "user", None)
+        if app == "allauth.mfa" and user is not None and user.is_authenticated:
+            if not Authenticator.objects.filter(user=user).exists():
+                return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Render now (the context holds request-bound objects), send from a Celery task after commit.
         from core.tasks import send_email_message

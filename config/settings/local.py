@@ -8,3 +8,5 @@ SECRET_KEY = SECRET_KEY or "local-development-only-not-secret-0123456789abcdefgh
 # A fixed development key so the demo's TOTP secrets survive restarts. Never used in production.
 FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["mBMkYp0o6hzDe-m9ZLG1tDvNjcxEMOGdVeGf1m1Hw9c="]  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,63 @@
+"""factory_boy factories. `MembershipFactory(roles=[Role.FINANCE_OFFICER])` gives a person those roles; staff get a
+TOTP authenticator (secret STAFF_TOTP_SECRET) unless `with_totp=False`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+
+from participants.models import STAFF_ROLES, Membership, Partnership, Role, User
+
+STAFF_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    name = factory.Sequence(lambda n: f"Partnership {n} Safeguarding Children Partnership")
+    slug = factory.Sequence(lambda n: f"partnership-{n}")
+    area = factory.Faker("city", locale="en_GB")
+    contact_email = factory.Sequence(lambda n: f"lscp{n}@partnership.example")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+        skip_postgeneration_save = True
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    user = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class: type[Membership], *args: Any, **kwargs: Any) -> Membership:
+        roles = kwargs.pop("roles", (Role.YOUNG_PERSON,))
+        with_totp = kwargs.pop("with_totp", True)
+        membership = model_class(*args, **kwargs)
+        membership.set_roles(roles)
+        membership.save()
+        if with_totp and set(roles) & STAFF_ROLES:
+            if not Authenticator.objects.filter(user=membership.user, type=Authenticator.Type.TOTP).exists():
+                TOTP.activate(membership.user, STAFF_TOTP_SECRET)
+        return membership

@@ -1,0 +1,79 @@
+import pytest
+
+from core.models import AuditEvent
+from participants.models import Membership, Role
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_suspends_from_the_page_and_sees_it_in_the_history(member, login):
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    target = member(Role.YOUNG_PERSON)
+    client = login(admin)
+    url = f"/staff/people/{target.membership.pk}/"
+
+    response = client.post(url, {"reason": "Moved away"}, follow=True)
+
+    assert Membership.objects.get(pk=target.membership.pk).status == Membership.Status.SUSPENDED
+    body = response.content.decode()
+    assert "account was suspended" in body
+    assert "Moved away" in body
+
+
+def test_an_empty_reason_is_an_error_naming_the_field_and_nothing_changes(member, login):
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    target = member(Role.YOUNG_PERSON)
+    response = login(admin).post(f"/staff/people/{target.membership.pk}/", {"reason": ""})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body
+    assert 'href="#id_reason"' in body
+    assert "Enter a reason" in body
+    assert Membership.objects.get(pk=target.membership.pk).status == Membership.Status.ACTIVE
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_worker_sees_people_but_no_suspend_form(member, login):
+    worker = member(Role.PARTICIPATION_WORKER)
+    target = member(Role.YOUNG_PERSON)
+    client = login(worker)
+    body = client.get(f"/staff/people/{target.membership.pk}/").content.decode()
+    assert target.email in body
+    assert "Suspend account" not in body
+    assert client.post(f"/staff/people/{target.membership.pk}/", {"reason": "x"}).status_code == 403
+
+
+def test_people_list_filters_by_role_and_search(member, login, partnership):
+    worker = member(Role.PARTICIPATION_WORKER)
+    young = MembershipFactory(partnership=partnership, roles=[Role.YOUNG_PERSON], user__full_name="Zed Quill")
+    client = login(worker)
+    body = client.get("/staff/people/?role=young_person").content.decode()
+    assert young.user.email in body and worker.email not in body
+    body = client.get("/staff/people/?search=quill").content.decode()
+    assert young.user.email in body and worker.email not in body
+
+
+@pytest.mark.parametrize("url", ["/staff/people/", "/staff/audit-log/"])
+def test_list_pages_query_count_does_not_grow(url, member, login, partnership):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from participants.services import membership_suspend
+
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    client = login(admin)
+
+    def grow(n):
+        for _ in range(n):
+            m = MembershipFactory(partnership=partnership, roles=[Role.YOUNG_PERSON])
+            membership_suspend(actor=admin, membership_id=m.pk, reason="r")
+
+    grow(5)
+    client.get(url)  # warm up: the first request after sign-in also writes the session
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    grow(45)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small)

@@ -1,0 +1,81 @@
+"""The role matrix in docs/permissions.md is the spec: every cell is checked against the rules."""
+
+from pathlib import Path
+
+import pytest
+import rules
+
+from participants.models import Role
+
+MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
+COLUMNS = {
+    "young person": Role.YOUNG_PERSON,
+    "participation worker": Role.PARTICIPATION_WORKER,
+    "safeguarding lead": Role.SAFEGUARDING_LEAD,
+    "finance officer": Role.FINANCE_OFFICER,
+    "scrutiny lead": Role.SCRUTINY_LEAD,
+    "partnership admin": Role.PARTNERSHIP_ADMIN,
+}
+
+
+def read_matrix() -> list[tuple[str, str, bool]]:
+    lines = [line for line in MATRIX.read_text().splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header[0] == "permission" and set(header[1:]) == set(COLUMNS), header
+    cells = []
+    for line in lines[2:]:
+        row = [cell.strip() for cell in line.strip("|").split("|")]
+        for column, value in zip(header[1:], row[1:], strict=True):
+            assert value in {"yes", "no"}, f"{row[0]} / {column}: {value!r}"
+            cells.append((row[0], COLUMNS[column], value == "yes"))
+    return cells
+
+
+CELLS = read_matrix()
+
+
+def test_every_permission_in_the_rules_is_in_the_matrix():
+    ours = {name for name in rules.permissions.permissions if name.split(".")[0] in {
+        "core", "participants", "safeguarding", "engagements", "payments", "frontend"}}
+    assert ours == {name for name, _, _ in CELLS}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("perm", "role", "allowed"), CELLS, ids=[f"{p}-{r}" for p, r, _ in CELLS])
+def test_matrix_cell(perm, role, allowed, member, other_partnership):
+    actor = member(role)
+    target_own = _target(perm, actor, member)
+    assert actor.has_perm(perm, target_own) is allowed
+
+    # The same permission on a record of another partnership is always refused.
+    stranger = member(Role.YOUNG_PERSON, in_partnership=other_partnership)
+    target_other = _target(perm, stranger, member, other=other_partnership)
+    if target_other is not None:
+        assert actor.has_perm(perm, target_other) is False
+
+
+def _target(perm, person, member, other=None):
+    """A record of the kind the permission is about, in the person's partnership."""
+    model = perm.split(".")[1].split("_", 1)[1]
+    if model == "partnership":
+        return person.partnership
+    if model == "membership":
+        # a membership of someone else, so "not your own account" rules do not interfere
+        return member(Role.YOUNG_PERSON, in_partnership=other or person.partnership).membership
+    if model == "auditevent":
+        from django.db import transaction
+
+        from core.audit import audit_record
+
+        with transaction.atomic():
+            return audit_record(
+                actor=None, partnership=person.partnership, subject=person.membership, event_type="test"
+            )
+    return None
+
+
+@pytest.mark.django_db
+def test_a_person_acting_in_no_partnership_has_no_permission(member):
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    admin._active_membership = None
+    assert not any(admin.has_perm(perm, None) for perm, _, _ in CELLS)
