@@ -1,8 +1,8 @@
 """The Celery application.
 
 With no CELERY_BROKER_URL the broker is kombu's SQLAlchemy transport on a SQLite file (no server needed);
-CI and production set CELERY_BROKER_URL to Redis. Tasks subclass celery's DjangoTask, so
-`task.delay_on_commit(...)` enqueues only after the surrounding transaction commits.
+CI and production set CELERY_BROKER_URL to Redis. Services enqueue with
+`transaction.on_commit(partial(task.delay, ...))`, so nothing is sent for a transaction that rolls back.
 """
 
 import os
@@ -11,6 +11,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-app = Celery("young_scrutineers", task_cls="celery.contrib.django.task:DjangoTask")
+app = Celery("young_scrutineers")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.db import transaction
 from django.http import HttpRequest
 
 from core.crypto import decrypt_text, encrypt_text
@@ -22,9 +24,13 @@ class AccountAdapter(DefaultAccountAdapter):
         """Setting up a first authenticator, just after signing in, needs no second password prompt: there is no
         second factor yet to protect. Every other sensitive change (new recovery codes, email) still asks."""
         user = getattr(self.request, "user", None)
-        if app == "allauth.mfa" and user is not None and user.is_authenticated:
-            if not Authenticator.objects.filter(user=user).exists():
-                return False
+        if (
+            app == "allauth.mfa"
+            and user is not None
+            and user.is_authenticated
+            and not Authenticator.objects.filter(user=user).exists()
+        ):
+            return False
         return bool(super().is_reauthentication_required(app=app, **kwargs))
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
@@ -36,8 +42,15 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(msg, "alternatives", []):
             if mimetype == "text/html":
                 html = content
-        send_email_message.delay_on_commit(
-            subject=msg.subject, body=msg.body, to=list(msg.to), from_email=msg.from_email, html=html
+        transaction.on_commit(
+            partial(
+                send_email_message.delay,
+                subject=msg.subject,
+                body=msg.body,
+                to=list(msg.to),
+                from_email=msg.from_email,
+                html=html,
+            )
         )
 
 
@@ -54,4 +67,3 @@ class MFAAdapter(DefaultMFAAdapter):
             user_id=authenticator.user_id, status=Membership.Status.ACTIVE
         ).filter(Membership.with_any_staff_role())
         return not holds_staff_role.exists()
-

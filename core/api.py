@@ -7,7 +7,7 @@ second factor, then runs the view's own permission checks. Subclasses cannot ove
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,6 +23,17 @@ from core.exceptions import ApplicationError
 from core.mfa import needs_second_factor
 from core.tenancy import HEADER, act_in_slug
 
+if TYPE_CHECKING:
+    from participants.models import User
+
+
+def actor(request: Request) -> User:
+    """The signed-in person the request acts for (the base's permissions have already checked there is one)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+    return user
+
 
 class ActsInPartnership(BasePermission):
     message = "Choose a partnership: send its slug in the X-Partnership header."
@@ -32,7 +43,7 @@ class ActsInPartnership(BasePermission):
         if not user.is_authenticated:
             return False
         if getattr(request, "auth", None) is not None or user.membership is None:  # token: resolve from header
-            act_in_slug(user, request.META.get(HEADER))  # type: ignore[arg-type]
+            act_in_slug(user, request.META.get(HEADER))
         return user.membership is not None
 
 
@@ -40,7 +51,7 @@ class HasSecondFactorIfStaff(BasePermission):
     message = "Staff accounts must set up two-factor authentication before using the API."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return not needs_second_factor(request.user)  # type: ignore[arg-type]
+        return not needs_second_factor(actor(request))
 
 
 _SEALED = ("initial", "check_permissions", "get_permissions", "get_authenticators", "dispatch")

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi
+from core.api import PartnershipApi, actor
 from core.pagination import paginate
 from core.selectors import audit_events_visible_to
 
@@ -31,5 +31,5 @@ class AuditEventListApi(PartnershipApi):
     def get(self, request: Request) -> Response:
         filters = AuditEventFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        events = audit_events_visible_to(request.user, **filters.validated_data)
+        events = audit_events_visible_to(actor(request), **filters.validated_data)
         return paginate(request, self, events, AuditEventOutput)

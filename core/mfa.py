@@ -26,7 +26,7 @@ def has_second_factor(user: User) -> bool:
     if cached is None:
         cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         user._has_totp = cached  # type: ignore[attr-defined]
-    return cached
+    return bool(cached)
 
 
 def needs_second_factor(user: User) -> bool:
@@ -40,11 +40,7 @@ class RequireStaffSecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(ALLOWED_PREFIXES)
-            and needs_second_factor(user)  # type: ignore[arg-type]
-        ):
+        if user.is_authenticated and not request.path.startswith(ALLOWED_PREFIXES) and needs_second_factor(user):
             messages.warning(
                 request,
                 "Staff accounts must use two-factor authentication. Set up an authenticator app to continue.",

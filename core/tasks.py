@@ -30,4 +30,4 @@ def flush_expired_api_tokens() -> int:
     from knox.models import AuthToken
 
     deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
-    return deleted
+    return int(deleted)

@@ -80,9 +80,9 @@ class PartnershipMiddleware:
         user = request.user
         if user.is_authenticated:
             wanted = request.session.get(SESSION_KEY)
-            membership = act_in(user, wanted) if wanted else None  # type: ignore[arg-type]
+            membership = act_in(user, wanted) if wanted else None
             if membership is None:
-                membership = act_in(user, None)  # type: ignore[arg-type]
+                membership = act_in(user, None)
                 if membership is not None:
                     request.session[SESSION_KEY] = membership.partnership_id
         return self.get_response(request)

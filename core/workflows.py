@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def _label(model: type[models.Model], field: str, value: str) -> str:
-    choices = dict(model._meta.get_field(field).choices or [])
+    choices = dict(getattr(model._meta.get_field(field), "choices", None) or [])
     return str(choices.get(value, value))
 
 

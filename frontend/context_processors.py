@@ -13,7 +13,7 @@ from core.tenancy import active_memberships
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    if not user.is_authenticated or user.membership is None or needs_second_factor(user):  # type: ignore[union-attr, arg-type]
+    if not user.is_authenticated or user.membership is None or needs_second_factor(user):
         return {"nav_items": []}
     items: list[tuple[str, str]] = []
     if user.has_perm("participants.view_young_person_home"):
@@ -24,9 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("People", reverse("team_list")))
     if user.has_perm("core.view_auditevent"):
         items.append(("Audit log", reverse("audit_log")))
-    if getattr(user, "_membership_count", None) is None:
-        user._membership_count = active_memberships(user).count()  # type: ignore[union-attr]
-    if user._membership_count > 1:  # type: ignore[union-attr]
+    if active_memberships(user).count() > 1:
         items.append(("Switch partnership", reverse("partnership_switch")))
     items.append(("Sign out", reverse("account_logout")))
     path = request.path

@@ -32,9 +32,7 @@ class ReasonForm(forms.Form):
 class TeamFilterForm(forms.Form):
     search = forms.CharField(label="Name or email", required=False, max_length=100)
     role = forms.ChoiceField(label="Role", required=False, choices=[("", "Any role"), *Role.choices])
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *Membership.Status.choices]
-    )
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Membership.Status.choices])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -66,9 +66,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"membership": user.membership, "partnership": user.partnership}
     if user.has_perm("participants.view_membership"):
         active = Membership.Status.ACTIVE
-        context["young_people_count"] = memberships_visible_to(
-            user, status=active, role=Role.YOUNG_PERSON
-        ).count()
+        context["young_people_count"] = memberships_visible_to(user, status=active, role=Role.YOUNG_PERSON).count()
         context["staff"] = memberships_visible_to(user, status=active, staff_only=True)[:25]
     if user.has_perm("core.view_auditevent"):
         context["recent_events"] = audit_events_visible_to(user)[:10]

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi
+from core.api import PartnershipApi, actor
 from core.pagination import paginate
 from core.tenancy import active_memberships
 from participants.models import Membership, Role
@@ -46,7 +46,7 @@ class MeOutput(serializers.Serializer):
 class MeApi(PartnershipApi):
     @extend_schema(responses=MeOutput, summary="Who am I, and which partnership am I acting in?")
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = actor(request)
         data = {
             "id": user.pk,
             "email": user.email,
@@ -70,14 +70,14 @@ class MembershipListApi(PartnershipApi):
     def get(self, request: Request) -> Response:
         filters = MembershipFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        memberships = memberships_visible_to(request.user, **filters.validated_data)
+        memberships = memberships_visible_to(actor(request), **filters.validated_data)
         return paginate(request, self, memberships, MembershipOutput)
 
 
 class MembershipDetailApi(PartnershipApi):
     @extend_schema(responses=MembershipOutput)
     def get(self, request: Request, membership_id: int) -> Response:
-        return Response(MembershipOutput(membership_get_for_actor(request.user, membership_id)).data)
+        return Response(MembershipOutput(membership_get_for_actor(actor(request), membership_id)).data)
 
 
 class ReasonInput(serializers.Serializer):
@@ -89,7 +89,7 @@ class MembershipSuspendApi(PartnershipApi):
     def post(self, request: Request, membership_id: int) -> Response:
         payload = ReasonInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        membership = membership_suspend(actor=request.user, membership_id=membership_id, **payload.validated_data)
+        membership = membership_suspend(actor=actor(request), membership_id=membership_id, **payload.validated_data)
         return Response(MembershipOutput(membership).data)
 
 
@@ -98,9 +98,5 @@ class MembershipReactivateApi(PartnershipApi):
     def post(self, request: Request, membership_id: int) -> Response:
         payload = ReasonInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        membership = membership_reactivate(
-            actor=request.user, membership_id=membership_id, **payload.validated_data
-        )
+        membership = membership_reactivate(actor=actor(request), membership_id=membership_id, **payload.validated_data)
         return Response(MembershipOutput(membership).data)
-
-

@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
 from core.tenancy import act_in
-from participants.models import Membership, Partnership, Role, User
+from participants.models import STAFF_ROLES, Membership, Partnership, Role, User
 from participants.services import membership_create, membership_suspend, partnership_create
 
 DEMO_PASSWORD = "scrutiny-demo-2026"  # noqa: S105 - documented demo credential, local use only
@@ -39,15 +39,31 @@ PARTNERSHIPS = [
         "employs_young_people": True,
         "people": [
             DemoPerson("amara@north-shire.example", "Amara Okafor", (Role.YOUNG_PERSON,), preferred_name="Amara"),
-            DemoPerson("sam.patel@north-shire.example", "Sam Patel", (Role.PARTICIPATION_WORKER,),
-                       "Participation and engagement worker"),
-            DemoPerson("helen.ward@north-shire.example", "Helen Ward", (Role.SAFEGUARDING_LEAD,),
-                       "Designated safeguarding lead"),
+            DemoPerson(
+                "sam.patel@north-shire.example",
+                "Sam Patel",
+                (Role.PARTICIPATION_WORKER,),
+                "Participation and engagement worker",
+            ),
+            DemoPerson(
+                "helen.ward@north-shire.example",
+                "Helen Ward",
+                (Role.SAFEGUARDING_LEAD,),
+                "Designated safeguarding lead",
+            ),
             DemoPerson("priya.shah@north-shire.example", "Priya Shah", (Role.FINANCE_OFFICER,), "Finance officer"),
-            DemoPerson("joanne.reid@north-shire.example", "Joanne Reid", (Role.PARTNERSHIP_ADMIN,),
-                       "Partnership business manager"),
-            DemoPerson("tom.hughes@north-shire.example", "Dr Tom Hughes", (Role.SCRUTINY_LEAD,),
-                       "Independent Scrutineer"),
+            DemoPerson(
+                "joanne.reid@north-shire.example",
+                "Joanne Reid",
+                (Role.PARTNERSHIP_ADMIN,),
+                "Partnership business manager",
+            ),
+            DemoPerson(
+                "tom.hughes@north-shire.example",
+                "Dr Tom Hughes",
+                (Role.SCRUTINY_LEAD,),
+                "Independent Scrutineer",
+            ),
             DemoPerson("kai.brown@north-shire.example", "Kai Brown", (Role.YOUNG_PERSON,), preferred_name="Kai"),
             DemoPerson("leah.nowak@north-shire.example", "Leah Nowak", (Role.YOUNG_PERSON,)),
             DemoPerson("yusuf.ali@north-shire.example", "Yusuf Ali", (Role.YOUNG_PERSON,)),
@@ -64,16 +80,22 @@ PARTNERSHIPS = [
         "employs_young_people": False,
         "people": [
             DemoPerson("jordan@riverside.example", "Jordan Mensah", (Role.YOUNG_PERSON,), preferred_name="Jordan"),
-            DemoPerson("chris.evans@riverside.example", "Chris Evans", (Role.PARTICIPATION_WORKER,),
-                       "Youth voice lead"),
-            DemoPerson("fatima.khan@riverside.example", "Fatima Khan", (Role.SAFEGUARDING_LEAD,),
-                       "Safeguarding lead"),
+            DemoPerson(
+                "chris.evans@riverside.example",
+                "Chris Evans",
+                (Role.PARTICIPATION_WORKER,),
+                "Youth voice lead",
+            ),
+            DemoPerson("fatima.khan@riverside.example", "Fatima Khan", (Role.SAFEGUARDING_LEAD,), "Safeguarding lead"),
             DemoPerson("mark.lee@riverside.example", "Mark Lee", (Role.FINANCE_OFFICER,), "Council finance officer"),
-            DemoPerson("ruth.green@riverside.example", "Ruth Green", (Role.PARTNERSHIP_ADMIN,),
-                       "Partnership manager"),
+            DemoPerson("ruth.green@riverside.example", "Ruth Green", (Role.PARTNERSHIP_ADMIN,), "Partnership manager"),
             # The same Independent Scrutineer serves both partnerships: one login, two partnerships.
-            DemoPerson("tom.hughes@north-shire.example", "Dr Tom Hughes", (Role.SCRUTINY_LEAD,),
-                       "Independent Scrutineer"),
+            DemoPerson(
+                "tom.hughes@north-shire.example",
+                "Dr Tom Hughes",
+                (Role.SCRUTINY_LEAD,),
+                "Independent Scrutineer",
+            ),
             DemoPerson("mia.roberts@riverside.example", "Mia Roberts", (Role.YOUNG_PERSON,)),
             DemoPerson("oscar.white@riverside.example", "Oscar White", (Role.YOUNG_PERSON,)),
             DemoPerson("zara.hussain@riverside.example", "Zara Hussain", (Role.YOUNG_PERSON,)),
@@ -84,7 +106,7 @@ PARTNERSHIPS = [
 
 
 def demo_people() -> list[tuple[str, DemoPerson]]:
-    return [(spec["slug"], person) for spec in PARTNERSHIPS for person in spec["people"]]  # type: ignore[attr-defined]
+    return [(str(spec["slug"]), person) for spec in PARTNERSHIPS for person in spec["people"]]  # type: ignore[attr-defined]
 
 
 @transaction.atomic
@@ -118,9 +140,9 @@ def seed_demo() -> list[Partnership]:
             if Role.PARTNERSHIP_ADMIN in person.roles:
                 admin = user
                 act_in(admin, partnership)
-            if membership.roles & {r for r in Role.values if r != Role.YOUNG_PERSON}:
-                if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-                    TOTP.activate(user, DEMO_TOTP_SECRET)
+            is_staff = bool(membership.roles & STAFF_ROLES)
+            if is_staff and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                TOTP.activate(user, DEMO_TOTP_SECRET)
         if spec["leaver"] and admin is not None:
             leaver = Membership.objects.get(partnership=partnership, user__email=spec["leaver"])
             membership_suspend(actor=admin, membership_id=leaver.pk, reason="Moved away for university.")

@@ -88,7 +88,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin (operators only).")
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -220,4 +220,3 @@ class Membership(models.Model):
         for role in sorted(STAFF_ROLES):
             q |= cls.with_role(role)
         return q
-

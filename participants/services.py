@@ -21,7 +21,11 @@ def partnership_create(
 ) -> Partnership:
     """Operators create partnerships (manage.py or the Django admin); there is no tenant actor yet."""
     partnership = Partnership(
-        name=name, slug=slug, area=area, contact_email=contact_email, employs_young_people=employs_young_people
+        name=name,
+        slug=slug,
+        area=area,
+        contact_email=contact_email,
+        employs_young_people=employs_young_people,
     )
     partnership.full_clean()
     partnership.save()
@@ -57,9 +61,7 @@ def membership_create(
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, full_name=full_name, preferred_name=preferred_name)
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"primary": True, "verified": email_verified}
-    )
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"primary": True, "verified": email_verified})
     if Membership.objects.filter(partnership=partnership, user=user).exists():
         raise ApplicationError(f"{email} is already a member of {partnership}.", extra={"field": "email"})
 

@@ -12,7 +12,6 @@ from participants.models import Membership, Partnership, Role, User
 from tests.factories import MembershipFactory, PartnershipFactory
 
 
-
 def require_service(name: str, reason: str) -> None:
     """Skip when a service is missing locally; fail in CI (REQUIRE_SERVICES=1), where it must be there."""
     if settings.REQUIRE_SERVICES:

@@ -35,8 +35,11 @@ CELLS = read_matrix()
 
 
 def test_every_permission_in_the_rules_is_in_the_matrix():
-    ours = {name for name in rules.permissions.permissions if name.split(".")[0] in {
-        "core", "participants", "safeguarding", "engagements", "payments", "frontend"}}
+    ours = {
+        name
+        for name in rules.permissions.permissions
+        if name.split(".")[0] in {"core", "participants", "safeguarding", "engagements", "payments", "frontend"}
+    }
     assert ours == {name for name, _, _ in CELLS}
 
 

@@ -6,8 +6,13 @@ from participants.models import Role
 
 pytestmark = pytest.mark.django_db
 
-STAFF = [Role.PARTICIPATION_WORKER, Role.SAFEGUARDING_LEAD, Role.FINANCE_OFFICER, Role.SCRUTINY_LEAD,
-         Role.PARTNERSHIP_ADMIN]
+STAFF = [
+    Role.PARTICIPATION_WORKER,
+    Role.SAFEGUARDING_LEAD,
+    Role.FINANCE_OFFICER,
+    Role.SCRUTINY_LEAD,
+    Role.PARTNERSHIP_ADMIN,
+]
 ALL_ROLES = [Role.YOUNG_PERSON, *STAFF]
 
 

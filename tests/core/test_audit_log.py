@@ -33,9 +33,17 @@ def test_an_event_cannot_be_deleted_through_the_orm(event):
 def test_the_database_refuses_raw_updates_on_postgresql(event):
     if connection.vendor != "postgresql":
         pytest.skip("the database trigger exists on PostgreSQL only; SQLite relies on the ORM guard")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE core_auditevent SET event_type = 'x' WHERE id = %s", [event.pk])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
 
 

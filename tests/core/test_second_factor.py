@@ -8,8 +8,13 @@ from participants.models import Role
 
 pytestmark = pytest.mark.django_db
 
-STAFF = [Role.PARTICIPATION_WORKER, Role.SAFEGUARDING_LEAD, Role.FINANCE_OFFICER, Role.SCRUTINY_LEAD,
-         Role.PARTNERSHIP_ADMIN]
+STAFF = [
+    Role.PARTICIPATION_WORKER,
+    Role.SAFEGUARDING_LEAD,
+    Role.FINANCE_OFFICER,
+    Role.SCRUTINY_LEAD,
+    Role.PARTNERSHIP_ADMIN,
+]
 
 
 @pytest.mark.parametrize("role", STAFF)

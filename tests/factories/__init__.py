@@ -12,8 +12,8 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from participants.models import STAFF_ROLES, Membership, Partnership, Role, User
 
-STAFF_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+STAFF_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+PASSWORD = "correct-horse-battery-staple"
 
 
 class PartnershipFactory(factory.django.DjangoModelFactory):
@@ -57,7 +57,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         membership = model_class(*args, **kwargs)
         membership.set_roles(roles)
         membership.save()
-        if with_totp and set(roles) & STAFF_ROLES:
-            if not Authenticator.objects.filter(user=membership.user, type=Authenticator.Type.TOTP).exists():
-                TOTP.activate(membership.user, STAFF_TOTP_SECRET)
+        has_totp = Authenticator.objects.filter(user=membership.user, type=Authenticator.Type.TOTP).exists()
+        if with_totp and set(roles) & STAFF_ROLES and not has_totp:
+            TOTP.activate(membership.user, STAFF_TOTP_SECRET)
         return membership

@@ -64,13 +64,28 @@ def worker(tmp_path):
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue, celery_app.conf.broker_url)
+    saved = (
+        celery_app.conf.task_always_eager,
+        celery_app.conf.task_default_queue,
+        celery_app.conf.broker_url,
+    )
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
     celery_app.conf.broker_url = broker

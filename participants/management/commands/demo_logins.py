@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import time
+from typing import Any
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -26,7 +25,9 @@ class Command(BaseCommand):
         known = set(User.objects.filter(email__endswith=".example").values_list("email", flat=True))
         seen: set[str] = set()
         self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
-        self.stdout.write(f"Staff second factor: TOTP secret {DEMO_TOTP_SECRET} — code now: {current_totp(DEMO_TOTP_SECRET)}")
+        self.stdout.write(
+            f"Staff second factor: TOTP secret {DEMO_TOTP_SECRET} — code now: {current_totp(DEMO_TOTP_SECRET)}"
+        )
         self.stdout.write("Young people sign in with 'Email me a sign-in code'; the code is printed in this terminal.")
         for slug, person in demo_people():
             if person.email in seen or person.email not in known:

@@ -53,7 +53,11 @@ def test_an_admin_cannot_add_people_to_another_partnership(member, other_partner
     admin = member(Role.PARTNERSHIP_ADMIN)
     with pytest.raises(PermissionDenied):
         membership_create(
-            actor=admin, partnership=other_partnership, email="a@example.org", full_name="A", roles=["young_person"]
+            actor=admin,
+            partnership=other_partnership,
+            email="a@example.org",
+            full_name="A",
+            roles=["young_person"],
         )
     assert not User.objects.filter(email="a@example.org").exists()
 
@@ -62,12 +66,18 @@ def test_a_worker_cannot_add_people(member, partnership):
     worker = member(Role.PARTICIPATION_WORKER)
     with pytest.raises(PermissionDenied):
         membership_create(
-            actor=worker, partnership=partnership, email="a@example.org", full_name="A", roles=["young_person"]
+            actor=worker,
+            partnership=partnership,
+            email="a@example.org",
+            full_name="A",
+            roles=["young_person"],
         )
 
 
 def test_the_same_person_cannot_join_twice(member, partnership):
     admin = member(Role.PARTNERSHIP_ADMIN)
     with pytest.raises(ApplicationError) as error:
-        membership_create(actor=admin, partnership=partnership, email=admin.email, full_name="A", roles=["young_person"])
+        membership_create(
+            actor=admin, partnership=partnership, email=admin.email, full_name="A", roles=["young_person"]
+        )
     assert error.value.extra["field"] == "email"

@@ -37,7 +37,13 @@ def test_reactivating_restores_the_membership(member):
 
 @pytest.mark.parametrize(
     "role",
-    [Role.YOUNG_PERSON, Role.PARTICIPATION_WORKER, Role.SAFEGUARDING_LEAD, Role.FINANCE_OFFICER, Role.SCRUTINY_LEAD],
+    [
+        Role.YOUNG_PERSON,
+        Role.PARTICIPATION_WORKER,
+        Role.SAFEGUARDING_LEAD,
+        Role.FINANCE_OFFICER,
+        Role.SCRUTINY_LEAD,
+    ],
 )
 def test_only_a_partnership_admin_may_suspend(member, role):
     actor = member(role)
