@@ -29,8 +29,8 @@ node_modules/.installed: package.json package-lock.json
 
 # GOV.UK Frontend compiled with our own font stack (no GDS Transport, no crown) plus htmx.
 frontend/static/build/app.css: node_modules/.installed frontend/scss/app.scss
-	npx sass --quiet --no-source-map --load-path=node_modules frontend/scss/app.scss frontend/static/build/app.css
 	mkdir -p frontend/static/build
+	npx sass --quiet --no-source-map --load-path=node_modules frontend/scss/app.scss frontend/static/build/app.css
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js frontend/static/build/govuk-frontend.min.js
 	cp node_modules/htmx.org/dist/htmx.min.js frontend/static/build/htmx.min.js
 	rm -rf frontend/static/build/assets && cp -r node_modules/govuk-frontend/dist/govuk/assets frontend/static/build/assets
