@@ -8,6 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
+from core.audit import audit_describe
+from core.models import AuditEvent
 from core.pagination import paginate
 from core.selectors import audit_events_visible_to
 
@@ -20,6 +22,10 @@ class AuditEventOutput(serializers.Serializer):
     subject_type = serializers.CharField(source="subject_type.model")
     subject_id = serializers.CharField()
     payload = serializers.JSONField()
+    description = serializers.SerializerMethodField(help_text="What happened, in plain words.")
+
+    def get_description(self, event: AuditEvent) -> str:
+        return audit_describe(event)
 
 
 class AuditEventFilter(serializers.Serializer):

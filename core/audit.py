@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import models, transaction
 
 from core.models import AuditEvent
@@ -31,3 +33,40 @@ def audit_record(
         subject_id=str(subject.pk),
         payload=payload or {},
     )
+
+
+# --- Describing events in plain words ------------------------------------------------------------------------
+# Each app registers how to describe its own event types (participants/audit.py), and the queryset its subjects
+# are loaded with, so a page of events loads every subject in one query per kind (no N+1).
+
+Describer = Callable[[AuditEvent], str]
+_describers: dict[str, Describer] = {}
+_subject_querysets: list[models.QuerySet[Any]] = []
+
+
+def describes(event_type: str) -> Callable[[Describer], Describer]:
+    def register(describer: Describer) -> Describer:
+        _describers[event_type] = describer
+        return describer
+
+    return register
+
+
+def register_subject_queryset(queryset: models.QuerySet[Any]) -> None:
+    _subject_querysets.append(queryset)
+
+
+def with_subjects(events: models.QuerySet[AuditEvent]) -> models.QuerySet[AuditEvent]:
+    """Prefetch each event's subject, with whatever its app said it needs to be described."""
+    return events.prefetch_related(GenericPrefetch("subject", list(_subject_querysets)))
+
+
+def actor_name(event: AuditEvent) -> str:
+    return event.actor.full_name if event.actor_id and event.actor else "The system"
+
+
+def audit_describe(event: AuditEvent) -> str:
+    describer = _describers.get(event.event_type)
+    if describer is not None and event.subject is not None:
+        return describer(event)
+    return f"{actor_name(event)}: {event.event_type.replace('_', ' ').replace('.', ': ')}"

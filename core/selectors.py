@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 
+from core.audit import with_subjects
 from core.models import AuditEvent
 from core.permissions import require
 from core.tenancy import scope
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 def audit_events_visible_to(actor: User, *, event_type: str | None = None) -> QuerySet[AuditEvent]:
     require(actor, "core.view_auditevent")
-    events = scope(AuditEvent.objects.select_related("actor", "subject_type"), actor)
+    events = with_subjects(scope(AuditEvent.objects.select_related("actor", "subject_type"), actor))
     if event_type:
         events = events.filter(event_type=event_type)
     return events
@@ -25,6 +26,6 @@ def audit_events_visible_to(actor: User, *, event_type: str | None = None) -> Qu
 
 def audit_events_for_subject(actor: User, subject: Model) -> QuerySet[AuditEvent]:
     """The history of one record the caller has already fetched through its own scoped selector."""
-    return scope(AuditEvent.objects.select_related("actor"), actor).filter(
+    return with_subjects(scope(AuditEvent.objects.select_related("actor"), actor)).filter(
         subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk)
     )

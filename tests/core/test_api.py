@@ -143,3 +143,47 @@ def test_the_schema_and_docs_are_served(client):
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+def test_audit_events_api_describes_each_event_and_keeps_its_query_count(member, api_as, partnership):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from participants.services import membership_suspend
+    from tests.factories import MembershipFactory
+
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    client = api_as(admin)
+
+    def grow(n):
+        for _ in range(n):
+            target = MembershipFactory(partnership=partnership, roles=[Role.YOUNG_PERSON])
+            membership_suspend(actor=admin, membership_id=target.pk, reason="Left")
+
+    grow(5)
+    client.get("/api/v1/audit-events/")
+    with CaptureQueriesContext(connection) as small:
+        first = client.get("/api/v1/audit-events/").json()
+    grow(45)
+    with CaptureQueriesContext(connection) as large:
+        client.get("/api/v1/audit-events/")
+    assert len(large) == len(small)
+    assert first["results"][0]["description"].startswith(f"{admin.full_name} suspended ")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/memberships/", "/api/v1/me/"])
+def test_api_query_count_does_not_grow(url, member, api_as, partnership):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MembershipFactory
+
+    client = api_as(member(Role.PARTNERSHIP_ADMIN))
+    MembershipFactory.create_batch(5, partnership=partnership, roles=[Role.YOUNG_PERSON])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    MembershipFactory.create_batch(45, partnership=partnership, roles=[Role.YOUNG_PERSON])
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small)

@@ -98,3 +98,41 @@ def test_an_expired_code_is_refused(member, client, django_capture_on_commit_cal
 
     assert "_auth_user_id" not in client.session
     assert response.redirect_chain and response.redirect_chain[-1][0].startswith("/accounts/login/")
+
+
+def test_an_unverified_email_must_be_verified_before_password_sign_in(
+    member, client, django_capture_on_commit_callbacks
+):
+    from allauth.account.models import EmailAddress
+
+    person = member(Role.FINANCE_OFFICER)
+    EmailAddress.objects.filter(user=person).update(verified=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in client.session
+    assert mail.outbox and "confirm" in mail.outbox[-1].body.lower()
+
+
+def test_password_reset_by_emailed_link(member, client, django_capture_on_commit_callbacks):
+    person = member(Role.PARTICIPATION_WORKER)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": person.email})
+    assert response.status_code == 302
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[-1].body).group(1)
+
+    form_page = client.get(link, follow=True)
+    set_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    new_password = "a-brand-new-long-password-42"
+    response = client.post(set_url, {"password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+
+    person.refresh_from_db()
+    assert person.check_password(new_password)
+
+
+def test_a_password_reset_for_an_unknown_email_looks_the_same(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/done/"
