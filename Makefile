@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-e2e lint format install assets lock migrate seed worker clean help
+.PHONY: run test test-fast test-e2e lint format install assets lock migrate seed worker bench clean help
 
 help:
 	@echo "make run    start the product on embedded defaults (SQLite, no-server broker, console email) with demo data"
@@ -65,6 +65,9 @@ test-fast: install assets
 
 test-e2e: install assets
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+bench: install assets
+	$(PY) -m bench.pages
 
 lint: install
 	$(BIN)/ruff format --check .
