@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
@@ -143,6 +144,7 @@ def seed_demo() -> list[Partnership]:
             is_staff = bool(membership.roles & STAFF_ROLES)
             if is_staff and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, DEMO_TOTP_SECRET)
+                RecoveryCodes.activate(user)
         if spec["leaver"] and admin is not None:
             leaver = Membership.objects.get(partnership=partnership, user__email=spec["leaver"])
             membership_suspend(actor=admin, membership_id=leaver.pk, reason="Moved away for university.")

@@ -142,6 +142,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "core.allauth.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Young Scrutineers"
+# Accept the code of the previous or next 30-second window too: people type slowly, clocks drift.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 
 # --- API ----------------------------------------------------------------------------------------------------

@@ -38,6 +38,15 @@ def test_seed_demo_creates_two_partnerships_with_every_role():
                 partnership,
                 role,
             )
+    # staff have a second factor and recovery codes; young people have neither
+    from allauth.mfa.models import Authenticator
+
+    staff = Membership.objects.filter(Membership.with_any_staff_role()).values_list("user", flat=True)
+    for user_id in staff:
+        kinds = set(Authenticator.objects.filter(user_id=user_id).values_list("type", flat=True))
+        assert kinds == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
+    young_only = Membership.objects.filter(is_young_person=True).exclude(user__in=staff)
+    assert not Authenticator.objects.filter(user__in=young_only.values("user")).exists()
     # running again with --if-empty changes nothing
     call_command("seed_demo", "--if-empty", stdout=StringIO())
     assert Partnership.objects.count() == 2

@@ -136,3 +136,13 @@ def test_a_password_reset_for_an_unknown_email_looks_the_same(client, django_cap
         response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password/reset/done/"
+
+
+def test_five_wrong_second_factor_codes_lock_the_second_step(member, client):
+    person = member(Role.FINANCE_OFFICER)
+    client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
+    for _ in range(5):
+        client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    response = client.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(STAFF_TOTP_SECRET).now()})
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
