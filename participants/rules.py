@@ -56,3 +56,17 @@ rules.add_perm("participants.view_staff_contacts", is_member & in_own_partnershi
 rules.add_perm("participants.suspend_membership", is_partnership_admin & in_own_partnership & is_not_self)
 rules.add_perm("participants.view_staff_home", is_staff_member)
 rules.add_perm("participants.view_young_person_home", is_young_person)
+
+# --- Recruitment and onboarding -------------------------------------------------------------------------------
+is_recruiter = is_participation_worker | is_partnership_admin
+
+rules.add_perm("participants.view_recruitmentround", is_recruiter & in_own_partnership)
+rules.add_perm("participants.change_recruitmentround", is_recruiter & in_own_partnership)
+rules.add_perm("participants.view_application", is_recruiter & in_own_partnership)
+rules.add_perm("participants.change_application", is_recruiter & in_own_partnership)
+rules.add_perm("participants.score_application", is_recruiter & in_own_partnership)
+rules.add_perm("participants.view_equality_report", is_recruiter)
+rules.add_perm("participants.change_emailtemplate", is_recruiter & in_own_partnership)
+rules.add_perm("participants.refer_friend", is_young_person)
+rules.add_perm("participants.view_onboarding", is_recruiter & in_own_partnership)
+rules.add_perm("participants.change_onboarding", is_recruiter & in_own_partnership)

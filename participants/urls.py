@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants import apis
+from participants.apis import people as apis
 
 urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="api-me"),

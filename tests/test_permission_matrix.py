@@ -65,6 +65,17 @@ def _target(perm, person, member, other=None):
     if model == "membership":
         # a membership of someone else, so "not your own account" rules do not interfere
         return member(Role.YOUNG_PERSON, in_partnership=other or person.partnership).membership
+    if model in {"recruitmentround", "application", "emailtemplate", "onboarding"}:
+        from tests.factories.recruitment import ApplicationFactory, EmailTemplateFactory, RoundFactory
+
+        where = other or person.partnership
+        if model == "recruitmentround":
+            return RoundFactory(partnership=where)
+        if model == "application":
+            return ApplicationFactory(round__partnership=where, partnership=where)
+        if model == "emailtemplate":
+            return EmailTemplateFactory(partnership=where)
+        return member(Role.YOUNG_PERSON, in_partnership=where).membership
     if model == "auditevent":
         from django.db import transaction
 

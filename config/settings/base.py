@@ -194,6 +194,10 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "core.tasks.clear_expired_sessions", "schedule": 60 * 60 * 6},
     "flush-expired-api-tokens": {"task": "core.tasks.flush_expired_api_tokens", "schedule": 60 * 60 * 24},
+    "remove-expired-applications": {
+        "task": "participants.tasks.remove_expired_applications",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 # --- Email --------------------------------------------------------------------------------------------------

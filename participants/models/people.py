@@ -25,6 +25,10 @@ class Partnership(models.Model):
         default=False,
         help_text="Whether the partnership employs its young scrutineers (minimum wage and child employment law).",
     )
+    applicant_retention_days = models.PositiveIntegerField(
+        default=183,
+        help_text="How long withdrawn and unsuccessful applications are kept before they are deleted (days).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""HTML pages. Thin: parse input, call a selector or service, render. Rules live in the services."""
+"""Home pages, people pages, the audit log and switching partnership. Thin: parse input, call a selector or
+service, render. Rules live in the services."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
 from core.permissions import require
 from core.selectors import audit_events_for_subject, audit_events_visible_to
 from core.tenancy import active_memberships, switch_partnership
-from frontend.forms import ReasonForm, TeamFilterForm
+from frontend.forms.people import ReasonForm, TeamFilterForm
 from participants.models import Membership, Role
 from participants.selectors import membership_get_for_actor, memberships_visible_to, staff_contacts_for
 from participants.services import membership_reactivate, membership_suspend
@@ -135,3 +137,15 @@ def partnership_switch_to(request: HttpRequest, partnership_id: int) -> HttpResp
     membership = switch_partnership(request, partnership_id)
     messages.success(request, f"You are now working in {membership.partnership.name}.")
     return redirect("home")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("me/", young_person_home, name="young_person_home"),
+    path("staff/", staff_home, name="staff_home"),
+    path("staff/people/", team_list, name="team_list"),
+    path("staff/people/<int:membership_id>/", team_member, name="team_member"),
+    path("staff/audit-log/", audit_log, name="audit_log"),
+    path("partnerships/", partnership_switch, name="partnership_switch"),
+    path("partnerships/<int:partnership_id>/", partnership_switch_to, name="partnership_switch_to"),
+]

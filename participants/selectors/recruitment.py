@@ -1,0 +1,141 @@
+"""Reads for recruitment, scoped to the actor's partnership; and the few public reads applicants make."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from core.permissions import require
+from core.tenancy import scope
+from participants import equality
+from participants.models import (
+    AnonymousOutcomeCount,
+    Application,
+    ApplicationEvent,
+    EqualityResponse,
+    PanelScore,
+    RecruitmentRound,
+    User,
+)
+
+Status = Application.Status
+
+
+def rounds_visible_to(actor: User) -> QuerySet[RecruitmentRound]:
+    require(actor, "participants.view_recruitmentround")
+    sent = ~Q(applications__status=Status.DRAFT)
+    return scope(RecruitmentRound.objects.all(), actor).annotate(
+        applications_count=Count("applications", filter=sent),
+        accepted_count=Count("applications", filter=Q(applications__status=Status.ACCEPTED)),
+    )
+
+
+def round_get_for_actor(actor: User, round_id: int) -> RecruitmentRound:
+    return get_object_or_404(
+        rounds_visible_to(actor).prefetch_related("questions", "criteria", "outreach_links", "interview_slots"),
+        pk=round_id,
+    )
+
+
+def applications_visible_to(
+    actor: User,
+    *,
+    round_id: int | None = None,
+    status: str | None = None,
+    search: str | None = None,
+    channel: str | None = None,
+    include_drafts: bool = False,
+) -> QuerySet[Application]:
+    require(actor, "participants.view_application")
+    applications = scope(Application.objects.all(), actor).select_related("round", "outreach_link", "referral")
+    if not include_drafts:
+        applications = applications.exclude(status=Status.DRAFT)
+    if round_id:
+        applications = applications.filter(round_id=round_id)
+    if status:
+        applications = applications.filter(status=status)
+    if search:
+        applications = applications.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    if channel == "peer_referral":
+        applications = applications.filter(referral__isnull=False)
+    elif channel == "direct":
+        applications = applications.filter(referral__isnull=True, outreach_link__isnull=True)
+    elif channel:
+        applications = applications.filter(outreach_link__channel=channel)
+    return applications.annotate(
+        average_score=Avg("scores__score"), scorers=Count("scores__scorer", distinct=True)
+    ).order_by("-submitted_at", "pk")
+
+
+def application_get_for_actor(actor: User, application_id: int) -> Application:
+    applications = applications_visible_to(actor, include_drafts=True).prefetch_related(
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+        Prefetch("scores", queryset=PanelScore.objects.select_related("scorer", "criterion")),
+        "round__questions",
+        "round__criteria",
+    )
+    return get_object_or_404(
+        applications.select_related("interview_slot", "referral__referrer__user"), pk=application_id
+    )
+
+
+def board_for_round(actor: User, round_id: int) -> dict[str, list[Application]]:
+    """The pipeline as columns, in one query."""
+    columns: dict[str, list[Application]] = {s: [] for s in Status.values if s != Status.DRAFT}
+    for application in applications_visible_to(actor, round_id=round_id):
+        columns[application.status].append(application)
+    return columns
+
+
+def round_get_public(public_id: uuid.UUID) -> RecruitmentRound:
+    return get_object_or_404(
+        RecruitmentRound.objects.select_related("partnership").prefetch_related("questions"),
+        public_id=public_id,
+        is_published=True,
+    )
+
+
+def application_get_public(public_id: uuid.UUID) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("round", "partnership").prefetch_related("round__questions"),
+        public_id=public_id,
+    )
+
+
+@dataclass
+class EqualityRow:
+    question: str
+    counts: list[tuple[str, str]] = field(default_factory=list)  # (option label, count or "fewer than 5")
+
+
+def equality_report(actor: User, round_id: int) -> tuple[int, list[EqualityRow]]:
+    """Counts of each answer to each equality question; any count below five is shown as 'fewer than 5'."""
+    require(actor, "participants.view_equality_report")
+    round_ = round_get_for_actor(actor, round_id)
+    responses = list(EqualityResponse.objects.filter(round=round_).values_list("answers", flat=True))
+    rows = []
+    for question in equality.QUESTIONS:
+        tally = Counter(answers.get(question.key) for answers in responses if answers.get(question.key))
+        row = EqualityRow(question=question.text)
+        for option, label in question.options:
+            n = tally.get(option, 0)
+            shown = str(n) if n >= equality.SMALLEST_COUNT_SHOWN else ("0" if n == 0 else "fewer than 5")
+            row.counts.append((label, shown))
+        rows.append(row)
+    total = len(responses)
+    return (total if total >= equality.SMALLEST_COUNT_SHOWN else 0), rows
+
+
+def channel_report(actor: User, round_id: int) -> list[tuple[str, int]]:
+    """How many sent applications each outreach channel brought, including deleted ones (anonymous counts)."""
+    round_ = round_get_for_actor(actor, round_id)
+    tally: Counter[str] = Counter()
+    for application in applications_visible_to(actor, round_id=round_.pk):
+        tally[application.channel] += 1
+    for row in AnonymousOutcomeCount.objects.filter(round=round_):
+        tally[row.channel] += row.count
+    return sorted(tally.items(), key=lambda item: (-item[1], item[0]))
