@@ -1,6 +1,6 @@
 # Young Scrutineers — the two commands a newcomer needs are `make run` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   ruff, djLint and mypy"
 
 $(BIN)/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (set PYTHON=/path/to/python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 
 # Installs exactly what requirements.lock pins (with hashes); re-runs only when the lock changes.
@@ -50,11 +51,11 @@ run: seed
 	@echo "Young Scrutineers is starting at http://$(HOST):$(PORT)/ — demo logins are in docs/demo.md"
 	@$(PY) manage.py demo_logins
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=1 --schedule=.celerybeat-schedule & \
+	  DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=1 --schedule=.celerybeat-schedule & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=1 --schedule=.celerybeat-schedule
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=1 --schedule=.celerybeat-schedule
 
 test: install assets
 	$(BIN)/playwright --version >/dev/null

@@ -65,7 +65,7 @@ def main() -> None:
         print(f"{'url':28} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
         for user, urls in cases:
             client = Client()
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
             for url in urls:
                 client.get(url)  # warm up
                 timings = []

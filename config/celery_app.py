@@ -9,7 +9,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# A worker started without DJANGO_SETTINGS_MODULE must never run with development settings; `make run` and
+# `make worker` name config.settings.local themselves.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("young_scrutineers")
 app.config_from_object("django.conf:settings", namespace="CELERY")

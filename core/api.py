@@ -42,8 +42,14 @@ class ActsInPartnership(BasePermission):
         user = request.user
         if not user.is_authenticated:
             return False
+        named = request.META.get(HEADER)
         if getattr(request, "auth", None) is not None or user.membership is None:  # token: resolve from header
-            act_in_slug(user, request.META.get(HEADER))
+            act_in_slug(user, named)
+        elif named and named != user.partnership.slug:
+            # A browser session acts in the partnership chosen in the app; a header naming another is refused
+            # rather than ignored, so a write never lands in a partnership the caller did not mean.
+            self.message = "X-Partnership names a different partnership from the one this session acts in."
+            return False
         return user.membership is not None
 
 
@@ -54,7 +60,12 @@ class HasSecondFactorIfStaff(BasePermission):
         return not needs_second_factor(actor(request))
 
 
-_SEALED = ("initial", "check_permissions", "get_permissions", "get_authenticators", "dispatch")
+_SEALED = (
+    "initial", "check_permissions", "check_object_permissions", "get_permissions", "get_authenticators",
+    "dispatch", "permission_denied", "perform_authentication", "initialize_request", "handle_exception",
+    "as_view", "permission_classes", "authentication_classes",
+)  # fmt: skip
+_FRAMEWORK_MODULES = {"rest_framework", "django", "builtins"}
 
 
 class PartnershipApi(APIView):
@@ -67,14 +78,25 @@ class PartnershipApi(APIView):
     ]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Refuse, at import time, any class in the hierarchy (subclass or mixin, before or after this base)
+        that redefines a step of authentication, scoping or permission checking."""
         super().__init_subclass__(**kwargs)
-        for name in _SEALED:
-            if name in cls.__dict__:
-                raise TypeError(f"{cls.__name__} may not override {name}: tenant scoping must not be bypassed.")
-        if "permission_classes" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} may not replace permission_classes; check permissions in services.")
-        if "authentication_classes" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} may not replace authentication_classes.")
+        for klass in cls.__mro__:
+            if klass is PartnershipApi or klass.__module__.split(".")[0] in _FRAMEWORK_MODULES:
+                continue
+            for name in _SEALED:
+                if name in klass.__dict__:
+                    raise TypeError(
+                        f"{cls.__name__} may not redefine {name} (in {klass.__name__}): "
+                        "tenant scoping and the second-factor rule must not be bypassed."
+                    )
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        for name in initkwargs:
+            if name in _SEALED:
+                raise TypeError(f"{cls.__name__}.as_view() may not replace {name}.")
+        return super().as_view(**initkwargs)
 
 
 def _message_from_validation(detail: Any) -> str:

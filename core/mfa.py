@@ -30,8 +30,12 @@ def has_second_factor(user: User) -> bool:
 
 
 def needs_second_factor(user: User) -> bool:
-    """True when the person holds a staff role in the partnership they act in and has no TOTP yet."""
-    return bool(user.is_authenticated and user.is_partnership_staff and not has_second_factor(user))
+    """True when the person holds a staff role in the partnership they act in, or operates the deployment
+    (Django admin access), and has no TOTP yet."""
+    if not user.is_authenticated:
+        return False
+    must_have = user.is_partnership_staff or user.is_staff or user.is_superuser
+    return bool(must_have and not has_second_factor(user))
 
 
 class RequireStaffSecondFactorMiddleware:

@@ -25,6 +25,14 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events are never updated.")
 
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise AppendOnlyError("Audit events are only ever inserted.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events are never updated.")
+
 
 class AuditEvent(models.Model):
     """Who did what to which record, when. Rows are never updated or deleted (ORM, admin, and on PostgreSQL
@@ -51,6 +59,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        base_manager_name = "objects"
         indexes = [
             models.Index(fields=["partnership", "-created_at"]),
             models.Index(fields=["subject_type", "subject_id"]),
@@ -60,8 +69,10 @@ class AuditEvent(models.Model):
         return f"{self.event_type} on {self.subject_type.model} {self.subject_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
             raise AppendOnlyError("Audit events are never updated.")
+        # Always an INSERT: a new instance given an existing pk fails instead of overwriting that row.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:

@@ -26,6 +26,7 @@ def audit_events_visible_to(actor: User, *, event_type: str | None = None) -> Qu
 
 def audit_events_for_subject(actor: User, subject: Model) -> QuerySet[AuditEvent]:
     """The history of one record the caller has already fetched through its own scoped selector."""
+    require(actor, "core.view_auditevent")
     return with_subjects(scope(AuditEvent.objects.select_related("actor"), actor)).filter(
         subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk)
     )

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from participants.models import Membership, Partnership, User
@@ -65,7 +64,7 @@ def switch_partnership(request: HttpRequest, partnership_id: int) -> Membership:
     user: User = request.user  # type: ignore[assignment]
     membership = act_in(user, partnership_id)
     if membership is None:
-        raise PermissionDenied("You are not a member of that partnership.")
+        raise Http404("No such partnership.")
     request.session[SESSION_KEY] = membership.partnership_id
     return membership
 

@@ -52,6 +52,6 @@ def transition(
         partnership=obj.partnership,  # type: ignore[attr-defined]
         subject=obj,
         event_type=f"{model._meta.model_name}.{field}_changed",
-        payload={"from": current, "to": to, **(payload or {})},
+        payload={**(payload or {}), "from": current, "to": to},
     )
     return obj

@@ -1,7 +1,10 @@
 """Django admin for operators (is_staff users): partnerships and people. Partnership staff use the pages."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from participants.models import Membership, Partnership, User
 
@@ -14,9 +17,17 @@ class PartnershipAdmin(admin.ModelAdmin[Partnership]):
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
+    """Read-only: memberships change through services (which write the audit log), not the admin."""
+
     model = Membership
     extra = 0
-    readonly_fields = ("status",)  # status changes go through the suspend/reactivate services
+    can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in Membership._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(User)

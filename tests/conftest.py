@@ -46,7 +46,7 @@ def member(partnership: Partnership) -> Callable[..., User]:
 @pytest.fixture
 def login(client: Client) -> Callable[[User], Client]:
     def sign_in(user: User) -> Client:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
         return client
 
     return sign_in
@@ -62,7 +62,7 @@ def api_client() -> Any:
 @pytest.fixture
 def api_as(api_client: Any) -> Callable[[User], Any]:
     def sign_in(user: User) -> Any:
-        api_client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        api_client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
         return api_client
 
     return sign_in

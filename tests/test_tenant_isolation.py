@@ -72,4 +72,4 @@ def test_people_list_page_holds_only_own_partnership(role, member, stranger, log
 
 def test_switching_to_a_partnership_you_are_not_in_is_refused(member, other_partnership, login):
     client = login(member(Role.PARTICIPATION_WORKER))
-    assert client.post(f"/partnerships/{other_partnership.pk}/").status_code == 403
+    assert client.post(f"/partnerships/{other_partnership.pk}/").status_code == 404

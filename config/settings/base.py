@@ -25,6 +25,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Keys for fields encrypted at rest (comma-separated Fernet keys, newest first). See core/crypto.py.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Only local development and tests may create the demo data (known passwords and a known TOTP secret).
+DEMO_DATA_ALLOWED = False
 # Set by CI: a test that needs PostgreSQL, Redis or a worker fails instead of skipping when they are missing.
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 
@@ -103,7 +105,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 AUTH_USER_MODEL = "participants.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # allauth's backend (a ModelBackend) is the only way in: rate limits and the second factor always apply.
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -130,6 +132,8 @@ ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Adding an email, changing the password and managing the second factor ask for the password again.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Young Scrutineers: "
 ACCOUNT_RATE_LIMITS = {

@@ -10,6 +10,13 @@ if not SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY.")
 if not FIELD_ENCRYPTION_KEYS:  # noqa: F405
     raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS (one or more Fernet keys, newest first).")
+# No silent fallback to the embedded development components: production runs on PostgreSQL, Redis and a shared
+# cache (sign-in lockouts live in the cache, so a per-process cache would reset them).
+for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"):
+    if not env.str(_name, default=""):
+        raise ImproperlyConfigured(f"Set {_name}: production does not fall back to the development defaults.")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
+    raise ImproperlyConfigured("Production runs on PostgreSQL (the audit log's database guard needs it).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -22,3 +29,4 @@ SESSION_COOKIE_NAME = "__Secure-sessionid"
 CSRF_COOKIE_NAME = "__Secure-csrftoken"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)  # sign-in codes must not cross the network in clear

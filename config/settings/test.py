@@ -5,6 +5,7 @@ from .base import env
 
 SECRET_KEY = SECRET_KEY or "test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: F405
 FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["xZ7ZBsM8Ul8FfG5Wlu0g0zOY-U1bE5mXa1aRo0s7b2E="]  # noqa: F405
+DEMO_DATA_ALLOWED = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

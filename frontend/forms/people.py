@@ -19,10 +19,21 @@ class ReasonForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: object, submit_label: str = "Save", warning: bool = False, **kwargs: object) -> None:
+    action = forms.ChoiceField(choices=[("suspend", "Suspend"), ("reactivate", "Reactivate")], widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: object,
+        submit_label: str = "Save",
+        warning: bool = False,
+        action: str = "suspend",
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["action"].initial = action
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            "action",
             "reason",
             Button.warning("submit", submit_label) if warning else Button.primary("submit", submit_label),
         )

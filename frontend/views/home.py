@@ -93,11 +93,14 @@ def team_member(request: HttpRequest, membership_id: int) -> HttpResponse:
     user = _acting_user(request)
     membership = membership_get_for_actor(user, membership_id)
     can_change = user.has_perm("participants.suspend_membership", membership)
-    suspending = membership.status == Membership.Status.ACTIVE
+    # The form says which move it asks for; a resubmitted "suspend" is refused, never turned into a reactivation.
+    action = request.POST.get("action") if request.method == "POST" else None
+    suspending = action == "suspend" if action else membership.status == Membership.Status.ACTIVE
     form = ReasonForm(
         request.POST or None,
         submit_label="Suspend account" if suspending else "Reactivate account",
         warning=suspending,
+        action="suspend" if suspending else "reactivate",
     )
     if request.method == "POST" and form.is_valid():
         service = membership_suspend if suspending else membership_reactivate
@@ -109,7 +112,7 @@ def team_member(request: HttpRequest, membership_id: int) -> HttpResponse:
             done = "suspended" if suspending else "reactivated"
             messages.success(request, f"{membership.user.full_name}'s account was {done}.")
             return redirect("team_member", membership_id=membership.pk)
-    history = audit_events_for_subject(user, membership)[:50]
+    history = audit_events_for_subject(user, membership)[:50] if user.has_perm("core.view_auditevent") else None
     return render(
         request,
         "frontend/team_member.html",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import rules
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import PermissionDenied
@@ -48,6 +49,7 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES: frozenset[str] = frozenset(Role.values) - {Role.YOUNG_PERSON.value}
+PRODUCT_APPS = frozenset({"core", "participants", "safeguarding", "engagements", "payments", "frontend"})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -107,6 +109,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.email.strip().lower()
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        """The product's own permissions are decided by the rules alone: being a superuser (an operator of the
+        deployment) gives no role in any partnership. Django's own permissions (the admin) work as usual."""
+        if perm.split(".", 1)[0] in PRODUCT_APPS:
+            return bool(self.is_active and rules.has_perm(perm, self, obj))
+        return super().has_perm(perm, obj)
 
     def get_short_name(self) -> str:
         return self.preferred_name or self.full_name.split(" ")[0]

@@ -91,3 +91,19 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_the_development_database():
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="x" * 60,
+        FIELD_ENCRYPTION_KEYS="mBMkYp0o6hzDe-m9ZLG1tDvNjcxEMOGdVeGf1m1Hw9c=",
+        CELERY_BROKER_URL="redis://cache.internal:6379/0",
+        CACHE_URL="redis://cache.internal:6379/1",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr

@@ -13,7 +13,7 @@ def test_admin_suspends_from_the_page_and_sees_it_in_the_history(member, login):
     client = login(admin)
     url = f"/staff/people/{target.membership.pk}/"
 
-    response = client.post(url, {"reason": "Moved away"}, follow=True)
+    response = client.post(url, {"action": "suspend", "reason": "Moved away"}, follow=True)
 
     assert Membership.objects.get(pk=target.membership.pk).status == Membership.Status.SUSPENDED
     body = response.content.decode()
@@ -24,7 +24,7 @@ def test_admin_suspends_from_the_page_and_sees_it_in_the_history(member, login):
 def test_an_empty_reason_is_an_error_naming_the_field_and_nothing_changes(member, login):
     admin = member(Role.PARTNERSHIP_ADMIN)
     target = member(Role.YOUNG_PERSON)
-    response = login(admin).post(f"/staff/people/{target.membership.pk}/", {"reason": ""})
+    response = login(admin).post(f"/staff/people/{target.membership.pk}/", {"action": "suspend", "reason": ""})
     body = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in body
@@ -41,7 +41,9 @@ def test_a_worker_sees_people_but_no_suspend_form(member, login):
     body = client.get(f"/staff/people/{target.membership.pk}/").content.decode()
     assert target.email in body
     assert "Suspend account" not in body
-    assert client.post(f"/staff/people/{target.membership.pk}/", {"reason": "x"}).status_code == 403
+    assert (
+        client.post(f"/staff/people/{target.membership.pk}/", {"action": "suspend", "reason": "x"}).status_code == 403
+    )
 
 
 def test_people_list_filters_by_role_and_search(member, login, partnership):
@@ -77,3 +79,27 @@ def test_list_pages_query_count_does_not_grow(url, member, login, partnership):
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small)
+
+
+def test_a_resubmitted_suspension_is_refused_not_reversed(member, login):
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    target = member(Role.YOUNG_PERSON)
+    client = login(admin)
+    url = f"/staff/people/{target.membership.pk}/"
+    client.post(url, {"action": "suspend", "reason": "Risk"})
+    again = client.post(url, {"action": "suspend", "reason": "Risk"})
+    assert again.status_code == 200
+    assert "cannot move from Suspended to Suspended" in again.content.decode()
+    assert Membership.objects.get(pk=target.membership.pk).status == Membership.Status.SUSPENDED
+
+
+def test_only_admins_see_the_history_with_reasons(member, login):
+    from participants.services import membership_suspend
+
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    target = member(Role.YOUNG_PERSON)
+    membership_suspend(actor=admin, membership_id=target.membership.pk, reason="Private reason")
+    finance = member(Role.FINANCE_OFFICER)
+    body = login(finance).get(f"/staff/people/{target.membership.pk}/").content.decode()
+    assert "Private reason" not in body
+    assert "History" not in body

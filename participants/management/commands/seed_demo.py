@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from participants.demo import seed_demo
 from participants.models import Partnership
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if any partnership exists.")
 
     def handle(self, *args: Any, if_empty: bool, **options: Any) -> None:
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError("Demo data has known passwords: it can only be created with local or test settings.")
         if Partnership.objects.exists():
             if if_empty:
                 self.stdout.write("Demo data already present; nothing to do.")
