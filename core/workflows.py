@@ -39,9 +39,10 @@ def transition(
     allowed: dict[str, set[str]] = getattr(model, "TRANSITIONS", {})
     current = getattr(obj, field)
     if to not in allowed.get(current, set()):
+        name = str(model._meta.verbose_name)
+        article = "An" if name[:1].lower() in "aeiou" else "A"
         raise ApplicationError(
-            f"A {model._meta.verbose_name} cannot move from {_label(model, field, current)} "
-            f"to {_label(model, field, to)}.",
+            f"{article} {name} cannot move from {_label(model, field, current)} to {_label(model, field, to)}.",
             extra={"field": field, "from": current, "to": to},
         )
     setattr(obj, field, to)

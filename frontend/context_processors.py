@@ -22,6 +22,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Dashboard", reverse("staff_home")))
     if user.has_perm("participants.view_membership"):
         items.append(("People", reverse("team_list")))
+    if user.has_perm("participants.view_recruitmentround"):
+        items.append(("Recruitment", reverse("recruitment_rounds")))
+    if user.has_perm("participants.view_onboarding"):
+        items.append(("Onboarding", reverse("onboarding_overview")))
     if user.has_perm("core.view_auditevent"):
         items.append(("Audit log", reverse("audit_log")))
     if active_memberships(user).count() > 1:

@@ -7,6 +7,7 @@ Used by `manage.py seed_demo` (and so by `make run`) and documented in docs/demo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -148,4 +149,134 @@ def seed_demo() -> list[Partnership]:
         if spec["leaver"] and admin is not None:
             leaver = Membership.objects.get(partnership=partnership, user__email=spec["leaver"])
             membership_suspend(actor=admin, membership_id=leaver.pk, reason="Moved away for university.")
+        if spec["slug"] == "north-shire" and admin is not None:
+            worker = Membership.objects.get(partnership=partnership, is_participation_worker=True).user
+            seed_recruitment(partnership, worker, admin)
     return created
+
+
+# --- Recruitment demo: a live intake in North Shire -------------------------------------------------------------
+
+
+def seed_recruitment(partnership: Partnership, worker: User, admin: User) -> None:
+    """An open round with questions, outreach links and interview times, and applications at every stage."""
+    import datetime
+
+    from django.utils import timezone
+
+    from participants.models import Application, OnboardingItem, OutreachChannel
+    from participants.services import recruitment as rec
+    from participants.services.onboarding import onboarding_create_for
+    from participants.tokens import make_token
+
+    today = timezone.localdate()
+    act_in(worker, partnership)
+    act_in(admin, partnership)
+    round_ = rec.round_create(
+        actor=worker,
+        title="Young Scrutineers 2027 intake",
+        description=(
+            "Help us check how well children and young people in North Shire are kept safe. You will sit on "
+            "panels with senior leaders, visit services, run focus groups with other young people and help "
+            "write the young people's version of our annual report. It is paid, it fits around school or "
+            "college, and you get training and support."
+        ),
+        opens_on=today - datetime.timedelta(days=14),
+        closes_on=today + datetime.timedelta(days=28),
+        places=8,
+        min_age=13,
+        max_age=21,
+        is_published=True,
+        next_round_opens_on=today + datetime.timedelta(days=365),
+    )
+    questions = [
+        rec.round_question_add(actor=worker, round_id=round_.pk, text="Why would you like to be a young scrutineer?",
+                               help_text="A few sentences is plenty."),
+        rec.round_question_add(actor=worker, round_id=round_.pk, text="What would you change about how adults "
+                               "listen to young people?"),
+        rec.round_question_add(actor=worker, round_id=round_.pk, text="Can you get to meetings in Northtown after "
+                               "school?", kind="yes_no"),
+    ]  # fmt: skip
+    links: dict[str, Any] = {
+        str(channel): rec.outreach_link_create(actor=worker, round_id=round_.pk, channel=channel, label=label)
+        for channel, label in [
+            (OutreachChannel.SCHOOLS_COLLEGES, "North Shire College newsletter"),
+            (OutreachChannel.CHILDREN_IN_CARE_COUNCIL, "Children in care council"),
+            (OutreachChannel.YOUTH_COUNCIL, "Youth council meeting"),
+        ]
+    }
+    for days in (10, 11, 12):
+        starts = timezone.now().replace(hour=16, minute=0, second=0, microsecond=0) + datetime.timedelta(days=days)
+        rec.interview_slot_add(
+            actor=worker,
+            round_id=round_.pk,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(minutes=30),
+            location="Northtown Youth Hub",
+        )
+
+    def apply(name: str, email: str, years: int, channel: str | None) -> Application:
+        application = rec.application_start(
+            round_public_id=round_.public_id,
+            full_name=name,
+            email=email,
+            outreach_code=links[channel].code if channel else None,
+        )
+        dob = today - datetime.timedelta(days=years * 365 + 40)
+        fields = {"date_of_birth": dob, "preferred_name": name.split(" ")[0]}
+        if years < 16:
+            fields |= {"parent_carer_name": f"Parent of {name}", "parent_carer_email": f"parent.{email}"}
+        rec.application_update(
+            application_public_id=application.public_id,
+            fields=fields,
+            answers={
+                str(questions[0].pk): "I want adults to really hear what young people say.",
+                str(questions[1].pk): "Ask us before deciding, not after.",
+                str(questions[2].pk): "yes",
+            },
+            equality={"gender": "prefer_not_to_say"},
+        )
+        return rec.application_submit(application_public_id=application.public_id)
+
+    st = Application.Status
+    ch = OutreachChannel
+    people: list[tuple[str, str, int, str | None, str | None]] = [
+        ("Riley Carter", "riley@applicant.example", 15, ch.SCHOOLS_COLLEGES, None),
+        ("Maya Singh", "maya@applicant.example", 17, ch.CHILDREN_IN_CARE_COUNCIL, st.SCREENING),
+        ("Ethan Price", "ethan@applicant.example", 19, ch.YOUTH_COUNCIL, st.INTERVIEW),
+        ("Grace Obi", "grace@applicant.example", 16, None, st.OFFERED),
+        ("Noah Clarke", "noah@applicant.example", 18, ch.SCHOOLS_COLLEGES, st.ACCEPTED),
+        ("Isla Murray", "isla@applicant.example", 20, ch.YOUTH_COUNCIL, st.UNSUCCESSFUL),
+    ]
+    paths: dict[str, list[str]] = {
+        st.SCREENING: [st.SCREENING],
+        st.INTERVIEW: [st.SCREENING, st.INTERVIEW],
+        st.OFFERED: [st.SCREENING, st.OFFERED],
+        st.ACCEPTED: [st.SCREENING, st.OFFERED],
+        st.UNSUCCESSFUL: [st.SCREENING, st.UNSUCCESSFUL],
+    }
+    criteria = list(round_.criteria.all())
+    for name, email, years, channel, stage in people:
+        application = apply(name, email, years, channel)
+        path = paths.get(stage or "", [])
+        for step in path:
+            reason = "Lives outside North Shire, so not eligible this time." if step == "unsuccessful" else ""
+            rec.application_move(actor=worker, application_id=application.pk, to=step, reason=reason)
+        if stage in (Application.Status.INTERVIEW, Application.Status.OFFERED, Application.Status.ACCEPTED):
+            for scorer, base in ((worker, 4), (admin, 3)):
+                rec.panel_score_set(
+                    actor=scorer,
+                    application_id=application.pk,
+                    scores={c.pk: base for c in criteria},
+                    comment="Thoughtful answers.",
+                )
+        if stage == Application.Status.ACCEPTED:
+            rec.application_respond_to_offer(token=make_token("offer", application.public_id), accept=True)
+
+    # Amara joined before the system: give her a checklist, half done, so her home page shows it.
+    amara = Membership.objects.get(partnership=partnership, user__email="amara@north-shire.example")
+    for item in onboarding_create_for(membership=amara, under_16=False)[:4]:
+        item.status = OnboardingItem.Status.DONE
+        item.completed_by = worker
+        item.completed_at = timezone.now()
+        item.save()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from participants.apis import onboarding, recruitment
 from participants.apis import people as apis
 
 urlpatterns = [
@@ -15,5 +16,36 @@ urlpatterns = [
         "memberships/<int:membership_id>/reactivate/",
         apis.MembershipReactivateApi.as_view(),
         name="api-membership-reactivate",
+    ),
+    # Recruitment
+    path("recruitment-rounds/", recruitment.RoundListApi.as_view(), name="api-round-list"),
+    path("recruitment-rounds/<int:round_id>/", recruitment.RoundDetailApi.as_view(), name="api-round-detail"),
+    path("applications/", recruitment.ApplicationListApi.as_view(), name="api-application-list"),
+    path(
+        "applications/bulk-transition/",
+        recruitment.ApplicationBulkTransitionApi.as_view(),
+        name="api-application-bulk-transition",
+    ),
+    path(
+        "applications/<int:application_id>/",
+        recruitment.ApplicationDetailApi.as_view(),
+        name="api-application-detail",
+    ),
+    path(
+        "applications/<int:application_id>/transition/",
+        recruitment.ApplicationTransitionApi.as_view(),
+        name="api-application-transition",
+    ),
+    path(
+        "applications/<int:application_id>/scores/",
+        recruitment.ApplicationScoresApi.as_view(),
+        name="api-application-scores",
+    ),
+    # Onboarding
+    path("onboarding/", onboarding.OnboardingListApi.as_view(), name="api-onboarding-list"),
+    path(
+        "onboarding/<int:membership_id>/items/<str:key>/",
+        onboarding.OnboardingItemApi.as_view(),
+        name="api-onboarding-item",
     ),
 ]

@@ -22,6 +22,8 @@ from core.tenancy import active_memberships, switch_partnership
 from frontend.forms.people import ReasonForm, TeamFilterForm
 from participants.models import Membership, Role
 from participants.selectors import membership_get_for_actor, memberships_visible_to, staff_contacts_for
+from participants.selectors.onboarding import onboarding_for_self
+from participants.selectors.recruitment import open_rounds_exist
 from participants.services import membership_reactivate, membership_suspend
 
 
@@ -34,7 +36,7 @@ def apply_service_error(form: Any, error: ApplicationError | DjangoValidationErr
         form.add_error(None, error)
 
 
-def _acting_user(request: HttpRequest) -> Any:
+def acting_user(request: HttpRequest) -> Any:
     user = request.user
     if user.membership is None:  # type: ignore[union-attr]
         raise PermissionDenied("Your account is not part of any partnership. Contact your participation worker.")
@@ -43,7 +45,7 @@ def _acting_user(request: HttpRequest) -> Any:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = _acting_user(request)
+    user = acting_user(request)
     if user.is_partnership_staff:
         return redirect("staff_home")
     return redirect("young_person_home")
@@ -51,19 +53,27 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def young_person_home(request: HttpRequest) -> HttpResponse:
-    user = _acting_user(request)
+    user = acting_user(request)
     require(user, "participants.view_young_person_home")
     contacts = staff_contacts_for(user)
+    checklist = onboarding_for_self(user)
     return render(
         request,
         "frontend/young_person_home.html",
-        {"contacts": contacts, "partnership": user.partnership},
+        {
+            "contacts": contacts,
+            "partnership": user.partnership,
+            "checklist": checklist,
+            "items_left": sum(1 for item in checklist if not item.is_done),
+            "items_done": sum(1 for item in checklist if item.is_done),
+            "can_refer": open_rounds_exist(user.partnership),
+        },
     )
 
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    user = _acting_user(request)
+    user = acting_user(request)
     require(user, "participants.view_staff_home")
     context: dict[str, Any] = {"membership": user.membership, "partnership": user.partnership}
     if user.has_perm("participants.view_membership"):
@@ -77,7 +87,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    user = _acting_user(request)
+    user = acting_user(request)
     form = TeamFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -90,7 +100,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_member(request: HttpRequest, membership_id: int) -> HttpResponse:
-    user = _acting_user(request)
+    user = acting_user(request)
     membership = membership_get_for_actor(user, membership_id)
     can_change = user.has_perm("participants.suspend_membership", membership)
     # The form says which move it asks for; a resubmitted "suspend" is refused, never turned into a reactivation.
@@ -122,7 +132,7 @@ def team_member(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    user = _acting_user(request)
+    user = acting_user(request)
     events = audit_events_visible_to(user)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "frontend/audit_log.html", {"page": page})

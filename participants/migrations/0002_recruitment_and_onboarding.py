@@ -119,7 +119,7 @@ class Migration(migrations.Migration):
                 ('is_published', models.BooleanField(default=False, help_text='Only published rounds take applications.')),
                 ('next_round_opens_on', models.DateField(blank=True, help_text='Shown when this round is closed.', null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='participants.partnership')),
             ],
             options={

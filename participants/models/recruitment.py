@@ -53,7 +53,9 @@ class RecruitmentRound(TenantModel):
     max_age = models.PositiveIntegerField(default=25, validators=[MaxValueValidator(30)])
     is_published = models.BooleanField(default=False, help_text="Only published rounds take applications.")
     next_round_opens_on = models.DateField(null=True, blank=True, help_text="Shown when this round is closed.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

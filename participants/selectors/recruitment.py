@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from core.permissions import require
 from core.tenancy import scope
@@ -16,9 +17,13 @@ from participants.models import (
     AnonymousOutcomeCount,
     Application,
     ApplicationEvent,
+    EmailTemplate,
     EqualityResponse,
+    OutreachLink,
     PanelScore,
+    Partnership,
     RecruitmentRound,
+    Referral,
     User,
 )
 
@@ -28,10 +33,20 @@ Status = Application.Status
 def rounds_visible_to(actor: User) -> QuerySet[RecruitmentRound]:
     require(actor, "participants.view_recruitmentround")
     sent = ~Q(applications__status=Status.DRAFT)
-    return scope(RecruitmentRound.objects.all(), actor).annotate(
-        applications_count=Count("applications", filter=sent),
-        accepted_count=Count("applications", filter=Q(applications__status=Status.ACCEPTED)),
+    return (
+        scope(RecruitmentRound.objects.all(), actor)
+        .annotate(
+            applications_count=Count("applications", filter=sent),
+            accepted_count=Count("applications", filter=Q(applications__status=Status.ACCEPTED)),
+        )
+        .order_by("-opens_on", "pk")
     )
+
+
+def email_templates_for(actor: User) -> dict[str, EmailTemplate]:
+    """The partnership's own email wording, by key (keys without one use the defaults in participants/emails.py)."""
+    require(actor, "participants.change_emailtemplate")
+    return {template.key: template for template in scope(EmailTemplate.objects.all(), actor)}
 
 
 def round_get_for_actor(actor: User, round_id: int) -> RecruitmentRound:
@@ -91,12 +106,27 @@ def board_for_round(actor: User, round_id: int) -> dict[str, list[Application]]:
     return columns
 
 
+def open_rounds_exist(partnership: Partnership) -> bool:
+    today = timezone.localdate()
+    return RecruitmentRound.objects.filter(
+        partnership=partnership, is_published=True, opens_on__lte=today, closes_on__gte=today
+    ).exists()
+
+
 def round_get_public(public_id: uuid.UUID) -> RecruitmentRound:
     return get_object_or_404(
         RecruitmentRound.objects.select_related("partnership").prefetch_related("questions"),
         public_id=public_id,
         is_published=True,
     )
+
+
+def outreach_link_get_public(code: str) -> OutreachLink | None:
+    return OutreachLink.objects.select_related("round").filter(code=code, round__is_published=True).first()
+
+
+def referral_get_public(token: str) -> Referral | None:
+    return Referral.objects.select_related("round").filter(token=token).first()
 
 
 def application_get_public(public_id: uuid.UUID) -> Application:

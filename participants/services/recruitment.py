@@ -25,6 +25,7 @@ from core.exceptions import ApplicationError
 from core.permissions import require
 from core.workflows import transition
 from participants import emails, tokens
+from participants.equality import clean_answers
 from participants.models import (
     AnonymousOutcomeCount,
     Application,
@@ -115,6 +116,10 @@ def round_update(*, actor: User, round_id: int, **changes: Any) -> RecruitmentRo
         raise ApplicationError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
     for name, value in changes.items():
         setattr(round_, name, value)
+    if round_.closes_on < round_.opens_on:
+        raise ValidationError({"closes_on": "The closing date must be on or after the opening date."})
+    if round_.max_age < round_.min_age:
+        raise ValidationError({"max_age": "The oldest age must be the same as or more than the youngest age."})
     round_.full_clean()
     round_.save()
     audit_record(
@@ -315,7 +320,9 @@ def application_update(
         if dob >= today:
             raise ValidationError({"date_of_birth": "Date of birth must be in the past."})
         if age_on(dob, today) < MINIMUM_AGE:
-            raise ValidationError({"date_of_birth": "You need to be 13 or older to be a young scrutineer."})
+            raise ValidationError(
+                {"date_of_birth": "Your date of birth shows you are under 13. You need to be 13 or older to apply."}
+            )
     if answers is not None:
         valid_ids = {str(pk) for pk in application.round.questions.values_list("pk", flat=True)}
         application.answers = {
@@ -323,7 +330,8 @@ def application_update(
             **{key: value for key, value in answers.items() if key in valid_ids},
         }
     if equality is not None:
-        application.equality_draft = {key: value for key, value in equality.items() if value}
+        # Only known questions and options are ever stored (participants/equality.py).
+        application.equality_draft = clean_answers(equality)
     application.updated_at = timezone.now()
     application.full_clean()
     application.save()
@@ -426,7 +434,10 @@ def application_submit(*, application_public_id: uuid.UUID, today: datetime.date
     round_ = application.round
     _require_open(round_, today)
     if round_.applications.filter(status=Status.ACCEPTED).count() >= round_.places:
-        raise ApplicationError(f"All {round_.places} places in {round_.title} are filled.", extra={"reason": "full"})
+        places = "The place" if round_.places == 1 else f"All {round_.places} places"
+        raise ApplicationError(
+            f"{places} in {round_.title} {'is' if round_.places == 1 else 'are'} filled.", extra={"reason": "full"}
+        )
     if problems := application_problems(application, today):
         raise ValidationError(problems)
     if application.equality_draft:
@@ -680,6 +691,20 @@ def referral_create(*, actor: User, round_id: int, friend_name: str, friend_emai
     )
     audit_record(actor=actor, partnership=round_.partnership, subject=referral, event_type="referral.created")
     return referral
+
+
+@transaction.atomic
+def applications_export_record(*, actor: User, round_id: int, filters: dict[str, Any]) -> None:
+    """Record that someone downloaded applicants' personal data (the CSV export)."""
+    require(actor, "participants.view_application")
+    round_ = _round_for_actor(actor, round_id)
+    audit_record(
+        actor=actor,
+        partnership=round_.partnership,
+        subject=round_,
+        event_type="applications.exported",
+        payload={"filters": {key: str(value) for key, value in filters.items() if value}},
+    )
 
 
 # --- Email wording -------------------------------------------------------------------------------------------------
