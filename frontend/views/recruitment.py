@@ -270,6 +270,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "error_form": error_form,
             "links": links,
             "channels": channel_report(user, round_.pk),
+            "apply_url": request.build_absolute_uri(reverse("apply_start", args=[round_.public_id])),
             "can_change": user.has_perm("participants.change_recruitmentround", round_),
         },
     )
