@@ -14,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("participants.urls")),
     path("", include("core.urls")),
+    path("", include("safeguarding.urls")),
 ]
 
 urlpatterns = [

@@ -38,12 +38,23 @@ def needs_second_factor(user: User) -> bool:
     return bool(must_have and not has_second_factor(user))
 
 
+def passed_second_factor_this_session(request: HttpRequest) -> bool:
+    """Whether this browser session's sign-in included the second factor (allauth records each method used)."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
 class RequireStaffSecondFactorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        if user.is_authenticated:
+            # Read by the safeguarding rules: concerns are only for leads who passed their second factor in this
+            # very session. API tokens never set it.
+            user.second_factor_this_session = passed_second_factor_this_session(request)
         if user.is_authenticated and not request.path.startswith(ALLOWED_PREFIXES) and needs_second_factor(user):
             messages.warning(
                 request,

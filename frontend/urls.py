@@ -1,10 +1,13 @@
 from django.urls import URLPattern, URLResolver
 
-from frontend.views import apply, home, onboarding, recruitment
+from frontend.views import apply, concerns, consent, home, onboarding, recruitment, safeguarding
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *home.urlpatterns,
     *apply.urlpatterns,
     *recruitment.urlpatterns,
     *onboarding.urlpatterns,
+    *consent.urlpatterns,
+    *concerns.urlpatterns,
+    *safeguarding.urlpatterns,
 ]

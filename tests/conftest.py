@@ -53,6 +53,25 @@ def login(client: Client) -> Callable[[User], Client]:
 
 
 @pytest.fixture
+def login_with_second_factor(client: Client) -> Callable[[User], Client]:
+    """Sign in as if through the real second-factor step: allauth's session record includes "mfa"."""
+    import time
+
+    def sign_in(user: User) -> Client:
+        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        session = client.session
+        session["account_authentication_methods_user"] = str(user.pk)
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": time.time(), "email": user.email},
+            {"method": "mfa", "at": time.time(), "type": "totp"},
+        ]
+        session.save()
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def api_client() -> Any:
     from rest_framework.test import APIClient
 

@@ -2,6 +2,7 @@
 
 from participants.models.onboarding import OnboardingItem
 from participants.models.people import STAFF_ROLES, Membership, Partnership, Role, User, UserManager, role_field
+from participants.models.profile import YoungPersonProfile
 from participants.models.recruitment import (
     AnonymousOutcomeCount,
     Application,
@@ -39,5 +40,6 @@ __all__ = [
     "ScoringCriterion",
     "User",
     "UserManager",
+    "YoungPersonProfile",
     "role_field",
 ]

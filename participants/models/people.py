@@ -122,6 +122,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # --- the partnership this person is acting in (set per request by core.tenancy) ---------------------
     _active_membership: Membership | None = None
+    # Set per request by core.mfa: did this browser session's sign-in include the second factor?
+    second_factor_this_session: bool = False
 
     @property
     def membership(self) -> Membership | None:

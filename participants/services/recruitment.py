@@ -43,6 +43,7 @@ from participants.models import (
     RoundQuestion,
     ScoringCriterion,
     User,
+    YoungPersonProfile,
 )
 from participants.models.recruitment import MINIMUM_AGE, age_on
 from participants.services.onboarding import onboarding_create_for
@@ -533,6 +534,15 @@ def application_respond_to_offer(*, token: str, accept: bool, today: datetime.da
     )
     application.membership = membership
     application.save(update_fields=["membership"])
+    if application.date_of_birth is not None:
+        YoungPersonProfile.objects.update_or_create(
+            membership=membership,
+            defaults={
+                "partnership": application.partnership,
+                "date_of_birth": application.date_of_birth,
+                "pronouns": application.pronouns,
+            },
+        )
     onboarding_create_for(membership=membership, under_16=needs_parent_carer(application, today))
     return application
 

@@ -486,3 +486,10 @@ def test_unknown_round_is_not_found():
 
     with pytest.raises(Http404):
         svc.application_start(round_public_id=uuid.uuid4(), full_name="A", email="a@x.org")
+
+
+def test_accepting_keeps_the_date_of_birth_on_a_profile(open_round):
+    application = ApplicationFactory(round=open_round, status=Status.OFFERED, date_of_birth=years_ago(15))
+    svc.application_respond_to_offer(token=tokens.make_token("offer", application.public_id), accept=True)
+    application.refresh_from_db()
+    assert application.membership.profile.date_of_birth == years_ago(15)

@@ -1,0 +1,1 @@
+"""Safeguarding apis, one module per area: consent, concerns, checks, risk, wellbeing."""

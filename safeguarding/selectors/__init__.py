@@ -1,0 +1,1 @@
+"""Safeguarding selectors, one module per area: consent, concerns, checks, risk, wellbeing."""

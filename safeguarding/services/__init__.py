@@ -1,0 +1,1 @@
+"""Safeguarding services, one module per area: consent, concerns, checks, risk, wellbeing."""
