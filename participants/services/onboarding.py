@@ -69,6 +69,31 @@ def onboarding_create_for(*, membership: Membership, under_16: bool) -> list[Onb
 
 
 @transaction.atomic
+def onboarding_item_record(
+    *, membership: Membership, key: str, status: str = OnboardingItem.Status.DONE, by: User | None = None
+) -> OnboardingItem | None:
+    """For other apps' services, which have already checked their own permissions: tick (or untick) an item
+    because a record was made (a consent given, training completed...). No item with that key: nothing to do.
+    Safe to call twice."""
+    item = OnboardingItem.objects.select_for_update().filter(membership=membership, key=key).first()
+    if item is None or item.status == status:
+        return item
+    previous = item.status
+    item.status = status
+    item.completed_at = timezone.now() if status != OnboardingItem.Status.TO_DO else None
+    item.completed_by = by if status != OnboardingItem.Status.TO_DO else None
+    item.save(update_fields=["status", "completed_at", "completed_by"])
+    audit_record(
+        actor=by,
+        partnership=item.partnership,
+        subject=item,
+        event_type="onboarding.item_changed",
+        payload={"key": key, "from": previous, "to": status},
+    )
+    return item
+
+
+@transaction.atomic
 def onboarding_item_complete(
     *, actor: User, membership_id: int, key: str, status: str = OnboardingItem.Status.DONE
 ) -> OnboardingItem:
