@@ -82,7 +82,7 @@ def render(partnership: Partnership, key: str, context: dict[str, Any]) -> tuple
         "contact_email": partnership.contact_email or "your participation worker",
         **{key: str(value) for key, value in context.items()},
     }
-    subject = fill(subject_template, values).replace("\n", " ").strip()
+    subject = re.sub(r"[\x00-\x1f\x7f]+", " ", fill(subject_template, values)).strip()
     body = fill(body_template, values)
     html = linebreaks(escape(body))
     return subject, body, html

@@ -73,15 +73,19 @@ class DateField(forms.MultiValueField):
         if missing:
             self.error_parts = set(missing)
             raise ValidationError(f"{self.name_in_errors} must include a {' and '.join(missing)}", code="incomplete")
-        month_number = MONTHS.get(month.lower(), int(month) if month.isdigit() else None)
-        if not (day.isdigit() and year.isdigit() and month_number):
+
+        def number(text: str) -> int | None:
+            return int(text) if re.fullmatch(r"[0-9]{1,4}", text) else None
+
+        month_number = MONTHS.get(month.lower(), number(month))
+        if number(day) is None or number(year) is None or not month_number:
             raise ValidationError(f"{self.name_in_errors} must be a real date, like 27 3 2010", code="invalid")
         if len(year) != 4:
             self.error_parts = {"year"}
             raise ValidationError("Year must include 4 numbers, like 2010", code="invalid_year")
         try:
             return datetime.date(int(year), month_number, int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(
                 f"{self.name_in_errors} must be a real date, like 27 3 2010", code="invalid"
             ) from None

@@ -259,9 +259,12 @@ class _IdListField(forms.Field):
     def to_python(self, value: Any) -> list[int]:
         values = value if isinstance(value, list | tuple) else ([value] if value else [])
         try:
-            return sorted({int(v) for v in values})
+            ids = sorted({int(v) for v in values})
         except (TypeError, ValueError) as exc:
             raise forms.ValidationError("Choose applications from the list") from exc
+        if any(not 0 < i < 2**63 for i in ids):
+            raise forms.ValidationError("Choose applications from the list")
+        return ids
 
 
 class BulkMoveForm(GdsForm):
@@ -292,7 +295,7 @@ class BulkMoveForm(GdsForm):
         if not self.is_bound:
             return set()
         ticked = self["applications"].data or []
-        return {int(v) for v in ticked if str(v).isdigit()}
+        return {int(v) for v in ticked if str(v).isascii() and str(v).isdigit() and len(str(v)) < 19}
 
 
 class MoveForm(GdsForm):

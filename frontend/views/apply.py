@@ -623,7 +623,9 @@ def sent(request: HttpRequest, round_public_id: uuid.UUID) -> HttpResponse:
         return _session_ended(request, round_public_id)
     if application.status == Status.DRAFT:
         return redirect("apply_tasks", round_public_id=round_public_id)
-    return render(request, "apply/sent.html", {"round": application.round, "application": application})
+    response = render(request, "apply/sent.html", {"round": application.round, "application": application})
+    _forget(request, round_public_id)  # a shared computer must not show the next person this application
+    return response
 
 
 # --- Links that lead into the journey -----------------------------------------------------------------------------
@@ -656,6 +658,11 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
         application = _application_by_token("resume", token)
     except (ApplicationError, Http404) as error:
         return _link_problem(request, error)
+    if application.status != Status.DRAFT:
+        # Once sent, the carry-on link no longer opens the application (it may be a shared computer).
+        return _link_problem(
+            request, ApplicationError("This application has been sent, so this link no longer opens it.")
+        )
     _remember(request, application)
     return redirect("apply_tasks", round_public_id=application.round.public_id)
 

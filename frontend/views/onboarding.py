@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
@@ -49,11 +50,19 @@ def onboarding_item_update(request: HttpRequest, membership_id: int, key: str) -
     if not form.is_valid():
         messages.error(request, "Choose done, not needed or to do.")
     else:
-        item = onboarding_item_complete(
-            actor=user, membership_id=membership_id, key=key, status=form.cleaned_data["status"]
-        )
-        messages.success(request, f"{item.label}: {item.get_status_display().lower()}.")
-    return redirect(request.POST.get("next") or "onboarding_overview")
+        try:
+            item = onboarding_item_complete(
+                actor=user, membership_id=membership_id, key=key, status=form.cleaned_data["status"]
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{item.label}: {item.get_status_display().lower()}.")
+    next_url = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(next_url if safe else "onboarding_overview")
 
 
 def _open_rounds(partnership_id: int) -> list[RecruitmentRound]:

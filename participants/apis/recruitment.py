@@ -310,7 +310,11 @@ class ScoresInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
     def validate_scores(self, scores: dict[str, int]) -> dict[int, int]:
-        if bad := [key for key in scores if not str(key).isdigit() or int(key) > MAX_ID]:
+        def is_id(key: object) -> bool:
+            text = str(key)
+            return text.isascii() and text.isdigit() and len(text) < 19 and int(text) <= MAX_ID
+
+        if bad := [key for key in scores if not is_id(key)]:
             raise serializers.ValidationError(dict.fromkeys(bad, "Use a criterion id."))
         return {int(key): value for key, value in scores.items()}
 

@@ -139,9 +139,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='EqualityResponse',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('answers', models.JSONField(default=dict)),
-                ('created_on', models.DateField(default=datetime.date.today)),
                 ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='participants.partnership')),
                 ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='equality_responses', to='participants.recruitmentround')),
             ],

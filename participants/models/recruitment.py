@@ -174,7 +174,8 @@ class Application(TenantModel):
         Status.SUBMITTED: {Status.SCREENING, Status.UNSUCCESSFUL, Status.WITHDRAWN},
         Status.SCREENING: {Status.INTERVIEW, Status.OFFERED, Status.UNSUCCESSFUL, Status.WITHDRAWN},
         Status.INTERVIEW: {Status.OFFERED, Status.UNSUCCESSFUL, Status.WITHDRAWN},
-        Status.OFFERED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
+        # Staff can close an offer nobody answered (unsuccessful, with a reason) so it stops holding a place.
+        Status.OFFERED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN, Status.UNSUCCESSFUL},
         Status.ACCEPTED: set(),
         Status.DECLINED: set(),
         Status.WITHDRAWN: set(),
@@ -270,10 +271,10 @@ class PanelScore(TenantModel):
 class EqualityResponse(TenantModel):
     """Optional equality answers. Deliberately not linked to the application or the person."""
 
-    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+    # A random key and no date: the order rows were written in cannot be matched to the order of applications.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(RecruitmentRound, on_delete=models.CASCADE, related_name="equality_responses")
     answers = models.JSONField(default=dict)
-    created_on = models.DateField(default=datetime.date.today)
 
 
 class AnonymousOutcomeCount(TenantModel):

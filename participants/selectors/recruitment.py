@@ -19,6 +19,7 @@ from participants.models import (
     ApplicationEvent,
     EmailTemplate,
     EqualityResponse,
+    OutreachChannel,
     OutreachLink,
     PanelScore,
     Partnership,
@@ -87,7 +88,8 @@ def applications_visible_to(
 
 
 def application_get_for_actor(actor: User, application_id: int) -> Application:
-    applications = applications_visible_to(actor, include_drafts=True).prefetch_related(
+    # Drafts are the applicant's until they press Send: staff never read them.
+    applications = applications_visible_to(actor).prefetch_related(
         Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
         Prefetch("scores", queryset=PanelScore.objects.select_related("scorer", "criterion")),
         "round__questions",
@@ -142,10 +144,13 @@ class EqualityRow:
     counts: list[tuple[str, str]] = field(default_factory=list)  # (option label, count or "fewer than 5")
 
 
-def equality_report(actor: User, round_id: int) -> tuple[int, list[EqualityRow]]:
+def equality_report(actor: User, round_id: int) -> tuple[int | None, list[EqualityRow]]:
     """Counts of each answer to each equality question; any count below five is shown as 'fewer than 5'."""
     require(actor, "participants.view_equality_report")
     round_ = round_get_for_actor(actor, round_id)
+    if timezone.localdate() <= round_.closes_on:
+        # While applications still arrive, a count that moves by one would give away the newest applicant.
+        return None, []
     responses = list(EqualityResponse.objects.filter(round=round_).values_list("answers", flat=True))
     rows = []
     for question in equality.QUESTIONS:
@@ -164,8 +169,20 @@ def channel_report(actor: User, round_id: int) -> list[tuple[str, int]]:
     """How many sent applications each outreach channel brought, including deleted ones (anonymous counts)."""
     round_ = round_get_for_actor(actor, round_id)
     tally: Counter[str] = Counter()
-    for application in applications_visible_to(actor, round_id=round_.pk):
-        tally[application.channel] += 1
+    labels = dict(OutreachChannel.choices)
+    rows = (
+        scope(Application.objects.filter(round=round_).exclude(status=Status.DRAFT), actor)
+        .values("referral_id", "outreach_link__channel")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        if row["referral_id"]:
+            channel = str(OutreachChannel.PEER_REFERRAL.label)
+        elif row["outreach_link__channel"]:
+            channel = str(labels[row["outreach_link__channel"]])
+        else:
+            channel = "Direct"
+        tally[channel] += row["n"]
     for row in AnonymousOutcomeCount.objects.filter(round=round_):
         tally[row.channel] += row.count
     return sorted(tally.items(), key=lambda item: (-item[1], item[0]))

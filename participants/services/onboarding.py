@@ -16,6 +16,10 @@ from participants.models import Membership, OnboardingItem, User
 Kind = OnboardingItem.Kind
 
 
+# Items only the owning app's records can complete (so the checklist never says "done" without the record).
+RECORDED_ELSEWHERE = ("consent.",)
+
+
 @dataclass(frozen=True)
 class ChecklistEntry:
     key: str
@@ -99,6 +103,11 @@ def onboarding_item_complete(
 ) -> OnboardingItem:
     """Tick an item off (or mark it not needed, or back to do). Other apps call this when their record is made."""
     require(actor, "participants.change_onboarding")
+    if key.startswith(RECORDED_ELSEWHERE):
+        raise ApplicationError(
+            "Consent ticks itself off when it is recorded on the consent pages; it cannot be marked by hand.",
+            extra={"field": "status"},
+        )
     item = get_object_or_404(
         OnboardingItem.objects.select_for_update().filter(partnership=actor.partnership),
         membership_id=membership_id,

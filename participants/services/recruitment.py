@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -33,6 +34,7 @@ from participants.models import (
     EmailTemplate,
     EqualityResponse,
     InterviewSlot,
+    Membership,
     OutreachChannel,
     OutreachLink,
     PanelScore,
@@ -418,7 +420,17 @@ def _applicant_context(application: Application) -> dict[str, str]:
 
 @transaction.atomic
 def application_send_resume_link(*, application_public_id: uuid.UUID) -> Application:
+    """Email the carry-on link. Limited (per application and per address) so the form cannot be used to send
+    a stranger lots of email."""
     application = _draft(application_public_id, lock=False)
+    for key, limit in ((f"resume-link:{application.public_id}", 3), (f"resume-email:{application.email}", 5)):
+        sent = cache.get(key, 0)
+        if sent >= limit:
+            raise ApplicationError(
+                "We have already emailed you a link several times. Check your inbox and spam folder.",
+                extra={"reason": "rate_limited"},
+            )
+        cache.set(key, sent + 1, timeout=60 * 60)
     emails.send(
         application.partnership,
         EmailTemplate.Key.RESUME,
@@ -434,6 +446,7 @@ def application_submit(*, application_public_id: uuid.UUID, today: datetime.date
     application = _draft(application_public_id)
     round_ = application.round
     _require_open(round_, today)
+    RecruitmentRound.objects.select_for_update().filter(pk=round_.pk).first()
     if round_.applications.filter(status=Status.ACCEPTED).count() >= round_.places:
         places = "The place" if round_.places == 1 else f"All {round_.places} places"
         raise ApplicationError(
@@ -482,7 +495,7 @@ def application_withdraw(*, token: str, reason: str = "") -> Application:
 def available_slots(application: Application) -> list[InterviewSlot]:
     slots = (
         InterviewSlot.objects.filter(round=application.round, starts_at__gt=timezone.now())
-        .annotate(taken=Count("applications"))
+        .annotate(taken=Count("applications", filter=Q(applications__status=Status.INTERVIEW)))
         .order_by("starts_at")
     )
     return [s for s in slots if s.taken < s.capacity or s.pk == application.interview_slot_id]
@@ -496,7 +509,7 @@ def application_choose_slot(*, token: str, slot_id: int) -> Application:
     slot = get_object_or_404(InterviewSlot.objects.select_for_update(), pk=slot_id, round=application.round)
     if slot.starts_at <= timezone.now():
         raise ValidationError({"slot": "That time has passed. Choose another."})
-    taken = slot.applications.exclude(pk=application.pk).count()
+    taken = slot.applications.filter(status=Status.INTERVIEW).exclude(pk=application.pk).count()
     if taken >= slot.capacity:
         raise ValidationError({"slot": "Someone has just taken that time. Choose another."})
     application.interview_slot = slot
@@ -524,14 +537,7 @@ def application_respond_to_offer(*, token: str, accept: bool, today: datetime.da
     if not accept:
         return _move(application, to=Status.DECLINED, actor=None, by_applicant=True)
     _move(application, to=Status.ACCEPTED, actor=None, by_applicant=True)
-    membership = membership_create(
-        actor=None,
-        partnership=application.partnership,
-        email=application.email,
-        full_name=application.full_name,
-        preferred_name=application.preferred_name,
-        roles=[Role.YOUNG_PERSON],
-    )
+    membership = _young_person_membership_for(application)
     application.membership = membership
     application.save(update_fields=["membership"])
     if application.date_of_birth is not None:
@@ -547,6 +553,38 @@ def application_respond_to_offer(*, token: str, accept: bool, today: datetime.da
     return application
 
 
+def _young_person_membership_for(application: Application) -> Membership:
+    """The accepted applicant's membership: a new account, or (a returning leaver, a member of staff, someone
+    accepted before) their existing membership with the young person role added and, if suspended, reactivated."""
+    existing = (
+        Membership.objects.select_for_update()
+        .filter(partnership=application.partnership, user__email=application.email.lower())
+        .first()
+    )
+    if existing is None:
+        return membership_create(
+            actor=None,
+            partnership=application.partnership,
+            email=application.email,
+            full_name=application.full_name,
+            preferred_name=application.preferred_name,
+            roles=[Role.YOUNG_PERSON],
+        )
+    if not existing.is_young_person:
+        existing.is_young_person = True
+        existing.save(update_fields=["is_young_person"])
+        audit_record(
+            actor=None,
+            partnership=existing.partnership,
+            subject=existing,
+            event_type="membership.role_added",
+            payload={"role": Role.YOUNG_PERSON, "because": "accepted a place"},
+        )
+    if existing.status == Membership.Status.SUSPENDED:
+        transition(existing, to=Membership.Status.ACTIVE, actor=None, payload={"because": "accepted a place"})
+    return existing
+
+
 # --- The pipeline (participation workers) ------------------------------------------------------------------------
 
 
@@ -559,6 +597,9 @@ def _staff_move(actor: User, application: Application, to: str, reason: str) -> 
         raise ApplicationError(f"{application.full_name} has not sent their application yet.")
     if to == Status.UNSUCCESSFUL and not reason:
         raise ApplicationError("Give a reason: it is kept with the application.", extra={"field": "reason"})
+    if to == Status.OFFERED:
+        # Lock the round so two offers made at the same moment cannot both take the last place.
+        RecruitmentRound.objects.select_for_update().filter(pk=application.round_id).first()
     if to == Status.OFFERED and _places_left(application.round, exclude=application) <= 0:
         raise ApplicationError(
             f"All {application.round.places} places are already offered or accepted.", extra={"field": "to"}
@@ -713,7 +754,9 @@ def applications_export_record(*, actor: User, round_id: int, filters: dict[str,
         partnership=round_.partnership,
         subject=round_,
         event_type="applications.exported",
-        payload={"filters": {key: str(value) for key, value in filters.items() if value}},
+        # Which filters were used, never what was searched for: a name typed into the search box must not end up
+        # in a log that is never deleted.
+        payload={"filters": sorted(key for key, value in filters.items() if value)},
     )
 
 
@@ -760,6 +803,7 @@ def applications_remove_expired(*, now: datetime.datetime | None = None) -> int:
             .filter(partnership=partnership, status__in=Application.REMOVABLE, closed_at__lt=cutoff)
         )
         for application in expired:
+            referral_id = application.referral_id
             count, _ = AnonymousOutcomeCount.objects.get_or_create(
                 partnership=partnership,
                 round_id=application.round_id,
@@ -768,9 +812,16 @@ def applications_remove_expired(*, now: datetime.datetime | None = None) -> int:
             )
             AnonymousOutcomeCount.objects.filter(pk=count.pk).update(count=F("count") + 1)
             application.delete()
+            if referral_id:  # the referral holds this applicant's own name and email
+                Referral.objects.filter(pk=referral_id).delete()
             removed += 1
-        # Drafts never sent are removed on the same schedule, counted as nothing.
-        stale_drafts = Application.objects.filter(partnership=partnership, status=Status.DRAFT, updated_at__lt=cutoff)
+        # Invitations nobody used: the friend's name and email go after the same period.
+        Referral.objects.filter(partnership=partnership, created_at__lt=cutoff, application__isnull=True).delete()
+        # Drafts never sent go once their carry-on link has expired: nobody can finish them after that.
+        draft_cutoff = now - datetime.timedelta(days=tokens.MAX_AGE_DAYS["resume"])
+        stale_drafts = Application.objects.filter(
+            partnership=partnership, status=Status.DRAFT, updated_at__lt=draft_cutoff
+        )
         _, deleted = stale_drafts.delete()
         removed += deleted.get(Application._meta.label, 0)
     return removed

@@ -265,8 +265,11 @@ def test_a_14_year_old_applies_from_start_to_sent(client, round_, django_capture
     text = body(sent)
     assert "govuk-panel--confirmation" in text and "Application sent" in text
     assert "What happens next" in text and "withdraw" in text
-    # The sections of a sent application cannot be changed: they lead to the confirmation.
-    assert client.get(url(round_, "your-answers/"))["Location"] == url(round_, "sent/")
+    # Once the confirmation has been seen, this browser forgets the application (it may be a shared computer):
+    # its pages no longer open it.
+    after = client.get(url(round_, "your-answers/"))
+    assert application.email not in body(after)
+    assert "Adults" not in body(after)
 
 
 def test_a_17_year_old_has_no_parent_or_carer_section(client, round_):
@@ -639,3 +642,29 @@ def test_section_pages_query_count_does_not_grow_with_the_questions(
     started(client, big)
     with django_assert_max_num_queries(6):
         assert client.get(url(big, page)).status_code == 200
+
+
+# --- found in review ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year"), [("99999999999", "1", "2010"), ("1", "²", "2010"), ("1", "99999999999", "2010")]
+)
+def test_a_strange_date_is_a_field_error_not_a_crash(client, round_, day, month, year):
+    fields = about_you()
+    fields.update({"date_of_birth_0": day, "date_of_birth_1": month, "date_of_birth_2": year})
+    client.get(url(round_))
+    response = client.post(url(round_, "about-you/"), fields)
+    assert response.status_code == 200
+    assert "Date of birth must" in body(response)
+
+
+def test_the_carry_on_link_does_not_open_a_sent_application(client, round_):
+    from participants import tokens
+    from tests.factories.recruitment import ApplicationFactory
+
+    application = ApplicationFactory(round=round_, status=Application.Status.SUBMITTED)
+    response = client.get(f"/apply/resume/{tokens.make_token('resume', application.public_id)}/")
+    assert response.status_code == 400
+    assert "no longer opens it" in body(response)
+    assert application.email not in body(response)

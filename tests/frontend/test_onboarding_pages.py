@@ -38,10 +38,10 @@ def test_a_worker_sees_everyones_checklist_and_marks_an_item_done(member, login,
     assert person.full_name in body and "Say yes to taking part" in body
 
     response = client.post(
-        f"/staff/onboarding/{person.membership.pk}/consent.taking_part/", {"status": "done"}, follow=True
+        f"/staff/onboarding/{person.membership.pk}/training.what_is_scrutiny/", {"status": "done"}, follow=True
     )
     assert response.status_code == 200
-    item = OnboardingItem.objects.get(membership=person.membership, key="consent.taking_part")
+    item = OnboardingItem.objects.get(membership=person.membership, key="training.what_is_scrutiny")
     assert item.status == OnboardingItem.Status.DONE and item.completed_by == worker
 
 
@@ -50,7 +50,7 @@ def test_another_partnerships_checklist_item_is_404(member, login, other_partner
     stranger = member(Role.YOUNG_PERSON, in_partnership=other_partnership)
     onboarding_create_for(membership=stranger.membership, under_16=False)
     response = login(worker).post(
-        f"/staff/onboarding/{stranger.membership.pk}/consent.taking_part/", {"status": "done"}
+        f"/staff/onboarding/{stranger.membership.pk}/training.what_is_scrutiny/", {"status": "done"}
     )
     assert response.status_code == 404
     assert not OnboardingItem.objects.filter(status=OnboardingItem.Status.DONE).exists()
@@ -90,3 +90,24 @@ def test_refer_a_friend_page_names_the_field_on_a_mistake(member, login, partner
     assert "There is a problem" in body
     assert "Enter an email address in the correct format" in body
     assert 'value="Alex"' in body
+
+
+def test_consent_items_cannot_be_marked_done_by_hand(member, login):
+    worker = member(Role.PARTICIPATION_WORKER)
+    person = member(Role.YOUNG_PERSON)
+    onboarding_create_for(membership=person.membership, under_16=True)
+    client = login(worker)
+    client.post(f"/staff/onboarding/{person.membership.pk}/consent.parent_carer/", {"status": "done"})
+    item = OnboardingItem.objects.get(membership=person.membership, key="consent.parent_carer")
+    assert item.status == OnboardingItem.Status.TO_DO
+
+
+def test_the_next_address_cannot_send_a_worker_to_another_site(member, login):
+    worker = member(Role.PARTICIPATION_WORKER)
+    person = member(Role.YOUNG_PERSON)
+    onboarding_create_for(membership=person.membership, under_16=False)
+    response = login(worker).post(
+        f"/staff/onboarding/{person.membership.pk}/payment.setup/",
+        {"status": "done", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/staff/onboarding/"

@@ -163,14 +163,14 @@ def test_another_partnerships_young_person_is_404(client, other_partnership):
 
 
 def test_an_item_the_checklist_does_not_have_is_404(client, partnership):
-    membership = young_scrutineer(partnership)  # over 16: no parent or carer consent item
-    assert client.post(item_url(membership, "consent.parent_carer"), {}, format="json").status_code == 404
+    membership = young_scrutineer(partnership)
+    assert client.post(item_url(membership, "training.not_on_the_list"), {}, format="json").status_code == 404
     assert client.post(item_url(membership, "no.such.item"), {}, format="json").status_code == 404
 
 
 def test_the_status_defaults_to_done(client, partnership):
     membership = young_scrutineer(partnership)
-    response = client.post(item_url(membership, "consent.media"), {}, format="json")
+    response = client.post(item_url(membership, "payment.setup"), {}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "done"
 

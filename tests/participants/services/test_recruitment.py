@@ -493,3 +493,117 @@ def test_accepting_keeps_the_date_of_birth_on_a_profile(open_round):
     svc.application_respond_to_offer(token=tokens.make_token("offer", application.public_id), accept=True)
     application.refresh_from_db()
     assert application.membership.profile.date_of_birth == years_ago(15)
+
+
+# --- found in review ------------------------------------------------------------------------------------------------
+
+
+def test_accepting_when_already_a_member_adds_the_role_and_reactivates(open_round, member, partnership):
+    from participants.services import membership_suspend
+
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    returning = member(Role.PARTICIPATION_WORKER)
+    membership_suspend(actor=admin, membership_id=returning.membership.pk, reason="Left")
+    application = ApplicationFactory(round=open_round, status=Status.OFFERED, email=returning.email)
+    svc.application_respond_to_offer(token=tokens.make_token("offer", application.public_id), accept=True)
+    membership = Membership.objects.get(pk=returning.membership.pk)
+    assert membership.status == Membership.Status.ACTIVE
+    assert membership.roles == {Role.PARTICIPATION_WORKER, Role.YOUNG_PERSON}
+    assert Application.objects.get(pk=application.pk).membership == membership
+
+
+def test_a_withdrawn_applicant_frees_their_interview_time(open_round):
+    slot = SlotFactory(round=open_round, capacity=1)
+    first, second = ApplicationFactory.create_batch(2, round=open_round, status=Status.INTERVIEW)
+    svc.application_choose_slot(token=tokens.make_token("interview", first.public_id), slot_id=slot.pk)
+    svc.application_withdraw(token=tokens.make_token("withdraw", first.public_id))
+    svc.application_choose_slot(token=tokens.make_token("interview", second.public_id), slot_id=slot.pk)
+    assert Application.objects.get(pk=second.pk).interview_slot == slot
+
+
+def test_staff_can_close_an_offer_nobody_answered(member, open_round):
+    worker = member(Role.PARTICIPATION_WORKER)
+    application = ApplicationFactory(round=open_round, status=Status.OFFERED)
+    svc.application_move(
+        actor=worker, application_id=application.pk, to=Status.UNSUCCESSFUL, reason="No reply after 4 weeks"
+    )
+    assert Application.objects.get(pk=application.pk).status == Status.UNSUCCESSFUL
+
+
+def test_retention_removes_the_referral_that_named_the_applicant(partnership, open_round, member):
+    from participants.models import Referral
+
+    young = member(Role.YOUNG_PERSON)
+    referral = Referral.objects.create(
+        partnership=partnership,
+        round=open_round,
+        referrer=young.membership,
+        friend_name="Jo Friend",
+        friend_email="jo@example.org",
+        token="tok-1",
+    )
+    old = timezone.now() - datetime.timedelta(days=partnership.applicant_retention_days + 1)
+    ApplicationFactory(round=open_round, status=Status.UNSUCCESSFUL, closed_at=old, referral=referral)
+    Referral.objects.create(
+        partnership=partnership,
+        round=open_round,
+        referrer=young.membership,
+        friend_name="Never Applied",
+        friend_email="never@example.org",
+        token="tok-2",
+        created_at=old,
+    )
+    svc.applications_remove_expired()
+    assert not Referral.objects.exists()
+
+
+def test_the_carry_on_email_cannot_be_sent_again_and_again(open_round, on_commit):
+    from django.core.cache import cache
+
+    cache.clear()
+    application = draft(open_round)
+    for _ in range(3):
+        on_commit(svc.application_send_resume_link, application_public_id=application.public_id)
+    with pytest.raises(ApplicationError, match="already emailed"):
+        svc.application_send_resume_link(application_public_id=application.public_id)
+    assert len(mail.outbox) == 3
+    cache.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_offers_made_at_the_same_moment_cannot_both_take_the_last_place(member, partnership):
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    if connection.vendor != "postgresql":
+        from tests.conftest import require_service
+
+        require_service("PostgreSQL", "row locks between two connections are what this test is about")
+    round_ = RoundFactory(partnership=partnership, places=1)
+    worker = member(Role.PARTICIPATION_WORKER)
+    applications = ApplicationFactory.create_batch(2, round=round_, status=Status.SCREENING)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def offer(application_id: int) -> None:
+        from core.tenancy import act_in
+
+        try:
+            act_in(worker, partnership)
+            barrier.wait(timeout=10)
+            svc.application_move(actor=worker, application_id=application_id, to=Status.OFFERED)
+            outcomes.append("offered")
+        except ApplicationError:
+            outcomes.append("refused")
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=offer, args=(a.pk,)) for a in applications]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["offered", "refused"]
+    assert Application.objects.filter(round=round_, status=Status.OFFERED).count() == 1
