@@ -183,6 +183,6 @@ def channel_report(actor: User, round_id: int) -> list[tuple[str, int]]:
         else:
             channel = "Direct"
         tally[channel] += row["n"]
-    for row in AnonymousOutcomeCount.objects.filter(round=round_):
-        tally[row.channel] += row.count
+    for kept in AnonymousOutcomeCount.objects.filter(round=round_):
+        tally[kept.channel] += kept.count
     return sorted(tally.items(), key=lambda item: (-item[1], item[0]))
