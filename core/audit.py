@@ -67,6 +67,6 @@ def actor_name(event: AuditEvent) -> str:
 
 def audit_describe(event: AuditEvent) -> str:
     describer = _describers.get(event.event_type)
-    if describer is not None and event.subject is not None:
+    if describer is not None and (event.subject is not None or event.event_type.endswith("deleted_after_review")):
         return describer(event)
     return f"{actor_name(event)}: {event.event_type.replace('_', ' ').replace('.', ': ')}"

@@ -26,6 +26,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Recruitment", reverse("recruitment_rounds")))
     if user.has_perm("participants.view_onboarding"):
         items.append(("Onboarding", reverse("onboarding_overview")))
+    if user.has_perm("safeguarding.give_own_consent"):
+        items.append(("Your consents", reverse("consent_own_list")))
+    if user.has_perm("safeguarding.view_consent"):
+        items.append(("Consents", reverse("consent_overview")))
+    if user.has_perm("safeguarding.view_followup"):
+        items.append(("Follow-ups", reverse("followups")))
+    if user.has_perm("safeguarding.view_riskassessment"):
+        items.append(("Risk assessments", reverse("risk_assessments")))
+    if user.has_perm("safeguarding.view_staffcheck"):
+        items.append(("Checks on staff", reverse("staff_checks")))
+    if user.has_perm("safeguarding.raise_concern"):
+        items.append(("Concerns", reverse("concern_list")))
     if user.has_perm("core.view_auditevent"):
         items.append(("Audit log", reverse("audit_log")))
     if active_memberships(user).count() > 1:

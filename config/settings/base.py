@@ -199,6 +199,8 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "core.tasks.clear_expired_sessions", "schedule": 60 * 60 * 6},
     "flush-expired-api-tokens": {"task": "core.tasks.flush_expired_api_tokens", "schedule": 60 * 60 * 24},
+    "consent-renewal": {"task": "safeguarding.tasks.consent_renewal", "schedule": 60 * 60 * 24},
+    "staff-check-reminders": {"task": "safeguarding.tasks.staff_check_reminders", "schedule": 60 * 60 * 24},
     "remove-expired-applications": {
         "task": "participants.tasks.remove_expired_applications",
         "schedule": 60 * 60 * 24,

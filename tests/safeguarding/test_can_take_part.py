@@ -1,0 +1,93 @@
+"""can_take_part: yes, or no with every reason; consent withdrawal changes the answer at once."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from participants.models import Membership, Role, YoungPersonProfile
+from safeguarding.models import Consent, ConsentType, RiskAssessment
+from safeguarding.services.eligibility import can_take_part
+from tests.factories.safeguarding import ConsentFactory, EngagementFactory, RiskAssessmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def young(member, years: int):
+    person = member(Role.YOUNG_PERSON)
+    today = timezone.localdate()
+    YoungPersonProfile.objects.create(
+        membership=person.membership,
+        partnership=person.partnership,
+        date_of_birth=today - datetime.timedelta(days=years * 365 + 60),
+    )
+    return person.membership
+
+
+def consent(membership, consent_type, **extra):
+    return ConsentFactory(membership=membership, consent_type=consent_type, given_at=timezone.now(), **extra)
+
+
+@pytest.fixture
+def engagement(partnership):
+    engagement = EngagementFactory(partnership=partnership)
+    RiskAssessmentFactory(engagement=engagement, status=RiskAssessment.Status.APPROVED)
+    return engagement
+
+
+def test_a_17_year_old_with_consents_and_an_approved_assessment_can_take_part(member, engagement):
+    membership = young(member, 17)
+    consent(membership, ConsentType.TAKING_PART)
+    consent(membership, ConsentType.EMERGENCY_MEDICAL)
+    decision = can_take_part(membership, engagement)
+    assert decision.allowed, decision.reasons
+    assert decision.reasons == []
+
+
+def test_withdrawing_consent_changes_the_answer_at_once(member, engagement):
+    from django.db import transaction
+
+    from core.workflows import transition
+
+    membership = young(member, 17)
+    taking_part = consent(membership, ConsentType.TAKING_PART)
+    consent(membership, ConsentType.EMERGENCY_MEDICAL)
+    assert can_take_part(membership, engagement).allowed
+    with transaction.atomic():
+        taking_part.withdrawn_at = timezone.now()
+        transition(taking_part, to=Consent.Status.WITHDRAWN, actor=None, extra_update_fields=["withdrawn_at"])
+    decision = can_take_part(membership, engagement)
+    assert not decision.allowed
+    assert any("take part" in reason.lower() for reason in decision.reasons)
+
+
+def test_every_reason_is_given(member, partnership):
+    membership = young(member, 14)
+    engagement = EngagementFactory(partnership=partnership, is_filmed=True)
+    decision = can_take_part(membership, engagement)
+    assert not decision.allowed
+    text = " ".join(decision.reasons).lower()
+    assert "parent or carer" in text
+    assert "media" in text
+    assert "risk assessment" in text
+    assert len(decision.reasons) >= 4
+
+
+def test_a_suspended_young_person_cannot_take_part(member, engagement):
+    membership = young(member, 17)
+    consent(membership, ConsentType.TAKING_PART)
+    consent(membership, ConsentType.EMERGENCY_MEDICAL)
+    Membership.objects.filter(pk=membership.pk).update(status=Membership.Status.SUSPENDED)
+    membership.refresh_from_db()
+    assert "not an active young scrutineer" in " ".join(can_take_part(membership, engagement).reasons)
+
+
+def test_an_assessment_waiting_for_approval_is_not_enough(member, partnership):
+    membership = young(member, 17)
+    consent(membership, ConsentType.TAKING_PART)
+    consent(membership, ConsentType.EMERGENCY_MEDICAL)
+    engagement = EngagementFactory(partnership=partnership)
+    RiskAssessmentFactory(engagement=engagement, status=RiskAssessment.Status.SUBMITTED)
+    assert can_take_part(membership, engagement).reasons == [
+        "The risk assessment for this engagement is not approved yet."
+    ]
