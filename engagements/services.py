@@ -20,10 +20,8 @@ from engagements.models import Engagement, OpportunityType
 from participants.models import Membership, Role, User
 from safeguarding.selectors.checks import staff_check_current
 
-# There is no engagements permission yet: until the engagements issue adds "engagements.change_engagement"
-# (participation workers and partnership admins), creating and staffing an engagement needs the permission
-# to prepare its risk assessment (participation workers and safeguarding leads).
-CHANGE_ENGAGEMENT = "safeguarding.change_riskassessment"
+# Creating and staffing an engagement: participation workers and partnership admins (engagements/rules.py).
+CHANGE_ENGAGEMENT = "engagements.change_engagement"
 
 
 def _dates(starts_at: datetime.datetime, ends_at: datetime.datetime) -> tuple[datetime.date, datetime.date]:

@@ -152,6 +152,7 @@ def seed_demo() -> list[Partnership]:
         if spec["slug"] == "north-shire" and admin is not None:
             worker = Membership.objects.get(partnership=partnership, is_participation_worker=True).user
             seed_recruitment(partnership, worker, admin)
+        seed_safeguarding(partnership)
     return created
 
 
@@ -280,3 +281,93 @@ def seed_recruitment(partnership: Partnership, worker: User, admin: User) -> Non
         item.completed_by = worker
         item.completed_at = timezone.now()
         item.save()
+
+
+# --- Safeguarding demo: profiles, consents, DBS checks, a panel with an approved risk assessment ----------------
+
+DEMO_AGES = {
+    "amara@north-shire.example": 17, "kai.brown@north-shire.example": 14, "leah.nowak@north-shire.example": 16,
+    "yusuf.ali@north-shire.example": 19, "ellie.jones@north-shire.example": 15, "finn.taylor@north-shire.example": 18,
+    "jordan@riverside.example": 18, "mia.roberts@riverside.example": 13, "oscar.white@riverside.example": 20,
+    "zara.hussain@riverside.example": 16,
+}  # fmt: skip
+
+
+def seed_safeguarding(partnership: Partnership) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from engagements.models import OpportunityType
+    from engagements.services import engagement_add_attendee, engagement_create
+    from participants.models import YoungPersonProfile
+    from safeguarding.services.checks import staff_check_record
+    from safeguarding.services.consent import consent_give_own
+    from safeguarding.services.risk import (
+        risk_assessment_approve,
+        risk_assessment_create,
+        risk_assessment_submit,
+        risk_template_save,
+    )
+
+    today = timezone.localdate()
+    for membership in Membership.objects.filter(partnership=partnership, is_young_person=True).select_related("user"):
+        years = DEMO_AGES.get(membership.user.email, 17)
+        YoungPersonProfile.objects.get_or_create(
+            membership=membership,
+            defaults={"partnership": partnership, "date_of_birth": today - datetime.timedelta(days=years * 365 + 100)},
+        )
+    if partnership.slug != "north-shire":
+        return
+    lead = Membership.objects.get(partnership=partnership, is_safeguarding_lead=True).user
+    worker = Membership.objects.get(partnership=partnership, is_participation_worker=True).user
+    amara = Membership.objects.get(partnership=partnership, user__email="amara@north-shire.example")
+    for user in (lead, worker):
+        act_in(user, partnership)
+    for number, staff in enumerate(
+        Membership.objects.filter(partnership=partnership).filter(Membership.with_any_staff_role())
+    ):
+        staff_check_record(
+            actor=lead,
+            membership_id=staff.pk,
+            certificate_number=f"00123456789{number}",
+            issued_on=today - datetime.timedelta(days=(200, 500, 1060, 300, 700, 150)[number % 6]),
+            update_service=number % 2 == 0,
+        )
+    act_in(amara.user, partnership)
+    for kind in ("taking_part", "emergency_medical", "media"):
+        consent_give_own(actor=amara.user, consent_type=kind, give=True)
+    starts = (timezone.now() + datetime.timedelta(days=12)).replace(hour=16, minute=30, second=0, microsecond=0)
+    panel = engagement_create(
+        actor=worker,
+        title="Section 11 challenge panel: North Shire Police",
+        opportunity_type=OpportunityType.SECTION_11_PANEL,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        location="Police HQ, Northtown, meeting room 4",
+        staff_lead_id=worker.pk,
+    )
+    engagement_add_attendee(actor=worker, engagement_id=panel.pk, membership_id=amara.pk)
+    risk_template_save(
+        actor=lead,
+        opportunity_type=OpportunityType.SECTION_11_PANEL,
+        hazards=[
+            {
+                "hazard": "Upsetting topics come up (abuse, exploitation)",
+                "control": (
+                    "Content warning sent beforehand; a worker sits with the young people; a quiet room; a debrief."
+                ),
+            },
+            {
+                "hazard": "Travelling home after dark",
+                "control": "Finish by 18:30; taxi home paid for anyone who wants one.",
+            },
+            {
+                "hazard": "Senior officers dominate the conversation",
+                "control": "The chair briefs the panel on the young people's role; questions prepared in advance.",
+            },
+        ],
+    )
+    assessment = risk_assessment_create(actor=worker, engagement_id=panel.pk)
+    risk_assessment_submit(actor=worker, assessment_id=assessment.pk)
+    risk_assessment_approve(actor=lead, assessment_id=assessment.pk)
