@@ -13,6 +13,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 if TYPE_CHECKING:
     from participants.models import User
@@ -43,6 +44,20 @@ def passed_second_factor_this_session(request: HttpRequest) -> bool:
     from allauth.account.internal.flows.login import get_authentication_records
 
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
+class NoStoreMiddleware:
+    """Pages and API answers hold children's personal data: never keep them in a browser or proxy cache (a shared
+    computer's back button must not show a concern after sign-out). Static files are served before this runs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 class RequireStaffSecondFactorMiddleware:

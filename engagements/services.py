@@ -36,7 +36,7 @@ def _check_staff_lead(
     membership = (
         Membership.objects.select_related("user")
         .filter(
-            Membership.with_any_staff_role(),
+            Membership.with_role(Role.PARTICIPATION_WORKER) | Membership.with_role(Role.SAFEGUARDING_LEAD),
             partnership_id=engagement_partnership_id,
             user_id=staff_lead_id,
             status=Membership.Status.ACTIVE,
@@ -46,7 +46,8 @@ def _check_staff_lead(
     )
     if membership is None:
         raise ApplicationError(
-            "Choose a member of staff in this partnership as the staff lead.", extra={"field": "staff_lead"}
+            "Choose a participation worker or safeguarding lead in this partnership as the staff lead.",
+            extra={"field": "staff_lead"},
         )
     first_day, last_day = _dates(starts_at, ends_at)
     for day in sorted({first_day, last_day}):
@@ -144,8 +145,9 @@ def engagement_set_staff_lead(*, actor: User, engagement_id: int, staff_lead_id:
 
 @transaction.atomic
 def engagement_add_attendee(*, actor: User, engagement_id: int, membership_id: int) -> Engagement:
-    """Add a young scrutineer to those attending. Safe to call twice. (Who may be confirmed is decided by
-    safeguarding's can_take_part, which the engagements issue calls when it builds selection.)"""
+    """Confirm a young scrutineer for an engagement. Safe to call twice. Nobody is confirmed unless
+    safeguarding's can_take_part says yes, and never beyond the number of young people the approved risk
+    assessment covers."""
     require(actor, CHANGE_ENGAGEMENT)
     engagement = _lock_engagement(actor, engagement_id)
     require(actor, CHANGE_ENGAGEMENT, engagement)
@@ -158,6 +160,21 @@ def engagement_add_attendee(*, actor: User, engagement_id: int, membership_id: i
         )
     if engagement.attendees.filter(pk=membership.pk).exists():
         return engagement
+    from safeguarding.services.eligibility import can_take_part
+
+    decision = can_take_part(membership, engagement)
+    if not decision.allowed:
+        raise ApplicationError(
+            f"{membership.user.full_name} cannot take part yet: " + " ".join(decision.reasons),
+            extra={"field": "membership_id", "reasons": decision.reasons},
+        )
+    assessment = getattr(engagement, "risk_assessment", None)
+    if assessment is not None and engagement.attendees.count() + 1 > assessment.young_people_count:
+        raise ApplicationError(
+            f"The risk assessment covers {assessment.young_people_count} young people. Update it (and have it "
+            "approved again) before adding more.",
+            extra={"field": "membership_id", "reason": "ratio"},
+        )
     engagement.attendees.add(membership)
     audit_record(
         actor=actor,

@@ -347,7 +347,6 @@ def seed_safeguarding(partnership: Partnership) -> None:
         location="Police HQ, Northtown, meeting room 4",
         staff_lead_id=worker.pk,
     )
-    engagement_add_attendee(actor=worker, engagement_id=panel.pk, membership_id=amara.pk)
     risk_template_save(
         actor=lead,
         opportunity_type=OpportunityType.SECTION_11_PANEL,
@@ -371,3 +370,4 @@ def seed_safeguarding(partnership: Partnership) -> None:
     assessment = risk_assessment_create(actor=worker, engagement_id=panel.pk)
     risk_assessment_submit(actor=worker, assessment_id=assessment.pk)
     risk_assessment_approve(actor=lead, assessment_id=assessment.pk)
+    engagement_add_attendee(actor=worker, engagement_id=panel.pk, membership_id=amara.pk)

@@ -49,6 +49,7 @@ rules.add_perm("safeguarding.raise_concern", is_staff_member)
 rules.add_perm("safeguarding.view_concern", is_concern_reader & in_own_partnership)
 rules.add_perm("safeguarding.view_own_report", is_staff_member & in_own_partnership & is_reporter)
 rules.add_perm("safeguarding.change_concern", is_concern_reader & in_own_partnership)
+rules.add_perm("safeguarding.view_care_details", is_worker_or_lead & in_own_partnership)
 # Wellbeing
 rules.add_perm("safeguarding.check_in", is_young_person)
 rules.add_perm("safeguarding.view_followup", is_worker_or_lead & in_own_partnership)

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "core.tenancy.PartnershipMiddleware",
     "core.mfa.RequireStaffSecondFactorMiddleware",
+    "core.mfa.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]

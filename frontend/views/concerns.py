@@ -92,6 +92,7 @@ def concern_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value}
     page = Paginator(concerns_visible_to(user, **filters), PER_PAGE).get_page(request.GET.get("page"))
+    services.concerns_listed(actor=user, concerns=page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -107,6 +108,7 @@ def concern_review_list(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     today = timezone.localdate()
     page = Paginator(concerns_due_for_review(user, today), PER_PAGE).get_page(request.GET.get("page"))
+    services.concerns_listed(actor=user, concerns=page.object_list, via="review list")
     return render(request, "concerns/review.html", {"page": page, "today": today, **_reader_context(user)})
 
 

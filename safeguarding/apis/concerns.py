@@ -30,6 +30,9 @@ def _about(concern: Concern) -> str:
     return concern.membership.user.full_name if concern.membership is not None else concern.about_name
 
 
+MAX_ID = 2**63 - 1  # ids beyond a bigint are a 400, not a database error
+
+
 class ConcernOutput(serializers.Serializer):
     id = serializers.IntegerField()
     # A plain string in the schema: the open/closed enum is named once, on EntryInput (no enum-name collision).
@@ -80,7 +83,11 @@ class ConcernFilter(serializers.Serializer):
 
 class ConcernInput(serializers.Serializer):
     membership_id = serializers.IntegerField(
-        required=False, allow_null=True, help_text="One of the partnership's active young people."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="One of the partnership's active young people.",
     )
     about_name = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="Who it is about, when not one of ours."
@@ -109,7 +116,10 @@ class ConcernListApi(PartnershipApi):
         filters = ConcernFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         concerns = concerns_visible_to(actor(request), **filters.validated_data)
-        return paginate(request, self, concerns, ConcernOutput)
+        response = paginate(request, self, concerns, ConcernOutput)
+        shown = [row["id"] for row in response.data["results"]]
+        services.concerns_listed(actor=actor(request), concerns=concerns.filter(pk__in=shown), via="api list")
+        return response
 
     @extend_schema(request=ConcernInput, responses={201: RaisedOutput}, summary="Raise a concern (any staff)")
     def post(self, request: Request) -> Response:
@@ -158,11 +168,17 @@ class EntryInput(serializers.Serializer):
         help_text="A report is made by raising the concern (POST /api/v1/concerns/).",
     )
     text = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    corrects = serializers.IntegerField(required=False, help_text="correction: the entry it corrects.")
+    corrects = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="correction: the entry it corrects."
+    )
     category = serializers.ChoiceField(choices=ConcernCategory.choices, required=False)
-    owner = serializers.IntegerField(required=False, help_text="action: the user id of the staff member who owns it.")
+    owner = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="action: the user id of the staff member who owns it."
+    )
     due_on = serializers.DateField(required=False)
-    action = serializers.IntegerField(required=False, help_text="action_done: the action entry.")
+    action = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="action_done: the action entry."
+    )
     agency = serializers.ChoiceField(choices=ConcernEntry.Agency.choices, required=False)
     status = serializers.ChoiceField(choices=Concern.Status.choices, required=False, help_text="status_change.")
     legal_hold = serializers.BooleanField(required=False, help_text="legal_hold: true to put on, false to lift.")

@@ -28,7 +28,19 @@ class ConcernCategory(models.TextChoices):
     OTHER = "other", "Something else"
 
 
+class ConcernQuerySet(models.QuerySet["Concern"]):
+    def update(self, **kwargs: Any) -> int:
+        if frozen := set(kwargs) & set(Concern.REPORT_FIELDS):
+            raise AppendOnlyError(f"What was reported is never changed ({', '.join(sorted(frozen))}): add an entry.")
+        return super().update(**kwargs)
+
+
 class Concern(TenantModel):
+    # What the reporter wrote, and about whom: fixed once saved. Corrections are entries in the chronology.
+    REPORT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "membership_id", "about_name", "raised_by_id", "raised_at", "young_persons_words", "what_happened",
+    )  # fmt: skip
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
@@ -54,11 +66,27 @@ class Concern(TenantModel):
     legal_hold = models.BooleanField(default=False)
     review_due_on = models.DateField(null=True, blank=True, help_text="The young person's 25th birthday.")
 
+    objects = ConcernQuerySet.as_manager()
+    _reported: dict[str, Any]
+
     class Meta:
         ordering = ["-raised_at", "-pk"]
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"Concern {self.pk}"
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Concern:
+        instance = super().from_db(db, field_names, values)
+        instance._reported = {name: getattr(instance, name) for name in cls.REPORT_FIELDS if name in instance.__dict__}
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        reported: dict[str, Any] = getattr(self, "_reported", {})
+        if changed := [name for name, value in reported.items() if getattr(self, name) != value]:
+            raise AppendOnlyError(f"What was reported is never changed ({', '.join(changed)}): add an entry.")
+        super().save(*args, **kwargs)
 
 
 class ConcernEntryQuerySet(models.QuerySet["ConcernEntry"]):
@@ -120,21 +148,36 @@ class ConcernEntry(TenantModel):
         raise AppendOnlyError("Concern entries are never deleted.")
 
 
+class ConcernViewQuerySet(models.QuerySet["ConcernView"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("The viewing log is never edited.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("The viewing log is never deleted (except with its concern, after review).")
+
+
 class ConcernView(TenantModel):
-    """Who read a concern, and when. Written on every read, in the same request."""
+    """Who read a concern, and when. Written on every read, in the same request. Append-only."""
 
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="views")
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     viewed_at = models.DateTimeField(default=timezone.now)
     via = models.CharField(max_length=20, default="page")
 
+    objects = ConcernViewQuerySet.as_manager()
+
     class Meta:
         ordering = ["-viewed_at", "-pk"]
+        base_manager_name = "objects"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        if not self._state.adding or kwargs.get("update_fields") or kwargs.get("force_update"):
             raise AppendOnlyError("The viewing log is never edited.")
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("The viewing log is never deleted (except with its concern, after review).")
 
 
 def review_date(date_of_birth: datetime.date, age: int) -> datetime.date:

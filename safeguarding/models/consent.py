@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.fields import EncryptedTextField
 from core.models import TenantModel
 
 
@@ -54,7 +55,7 @@ class Consent(TenantModel):
     age_when_given = models.PositiveIntegerField(null=True, blank=True)
     expires_on = models.DateField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawal_reason = models.TextField(blank=True)
+    withdrawal_reason = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -91,7 +92,7 @@ class CompetenceAssessment(TenantModel):
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_on = models.DateField(default=timezone.localdate)
     is_competent = models.BooleanField()
-    reasoning = models.TextField()
+    reasoning = EncryptedTextField()
     review_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -39,7 +39,7 @@ class FollowUpTask(TenantModel):
         WellbeingCheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_up"
     )
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=200)
+    reason = EncryptedTextField()
     due_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(null=True, blank=True)

@@ -15,6 +15,7 @@ from core.permissions import require
 from core.tenancy import scope
 from engagements.models import Engagement
 from participants.models import Membership, User, YoungPersonProfile
+from safeguarding.selectors.checks import staff_check_current
 
 DAYS_BEFORE = 2
 DAYS_AFTER = 1
@@ -72,6 +73,11 @@ def care_details_for_engagement(actor: User, engagement_id: int, today: datetime
     page does not even confirm there is something to see."""
     engagement = get_object_or_404(scope(Engagement.objects.all(), actor), pk=engagement_id)
     if engagement.staff_lead_id is None or engagement.staff_lead_id != actor.pk:
+        raise Http404("No care details here.")
+    # Checked at the moment of reading: still a worker or safeguarding lead, with a DBS check that counts today.
+    if not actor.has_perm("safeguarding.view_care_details", engagement) or actor.membership is None:
+        raise Http404("No care details here.")
+    if not staff_check_current(actor.membership, today):
         raise Http404("No care details here.")
     first, last = care_window(engagement)
     if not first <= today <= last:

@@ -18,6 +18,7 @@ The rules they keep:
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -397,7 +398,8 @@ def concern_delete_after_review(*, actor: User, concern_id: int, today: datetime
     # The record that the deletion happened: counts only, no personal data (not even the review date, which
     # would give away a date of birth). It commits or rolls back with the deletion itself.
     _audit(actor, concern, "concern.deleted_after_review", {"entries": entries.count(), "views": views.count()})
-    views.delete()
+    # The viewing log is append-only too: the same one sanctioned exception applies (see below).
+    views._raw_delete(using=router.db_for_write(ConcernView))
     # ConcernEntry refuses delete() on the model, its queryset and its base manager, so that no code path can
     # delete part of a chronology. This service is the one sanctioned exception: the retention period has ended,
     # there is no legal hold, the row is locked, and the whole concern goes at once, recorded above. `_raw_delete`
@@ -406,3 +408,16 @@ def concern_delete_after_review(*, actor: User, concern_id: int, today: datetime
     entries._raw_delete(using=router.db_for_write(ConcernEntry))
     concern.delete()
     return int(concern_pk)
+
+
+@transaction.atomic
+def concerns_listed(*, actor: User, concerns: Iterable[Concern], via: str = "list") -> None:
+    """A list shows who each concern is about and its category, so showing it is a read: record one view per
+    concern shown, like opening it. (The caller has already fetched them through concerns_visible_to.)"""
+    shown = list(concerns)
+    if not shown:
+        return
+    require(actor, "safeguarding.view_concern", shown[0])
+    ConcernView.objects.bulk_create(
+        [ConcernView(partnership_id=c.partnership_id, concern=c, viewer=actor, via=via) for c in shown]
+    )

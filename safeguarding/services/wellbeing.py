@@ -67,7 +67,7 @@ def _active_staff(partnership_id: int, role: str) -> User | None:
 
 def follow_up_worker_for(partnership_id: int, engagement: Engagement | None) -> User | None:
     """Who a follow-up goes to: the engagement's staff lead if they are still an active worker or lead here, else
-    the partnership's first active participation worker by name (then a safeguarding lead, then an admin, so a
+    the partnership's first active participation worker by name (then a safeguarding lead, so a
     request to talk is never left with nobody)."""
     if engagement is not None and engagement.staff_lead_id:
         still_here = Membership.objects.filter(
@@ -79,7 +79,8 @@ def follow_up_worker_for(partnership_id: int, engagement: Engagement | None) -> 
         ).exists()
         if still_here and engagement.staff_lead is not None:
             return engagement.staff_lead
-    for role in (Role.PARTICIPATION_WORKER, Role.SAFEGUARDING_LEAD, Role.PARTNERSHIP_ADMIN):
+    # Only people who can open a follow-up (workers and safeguarding leads) are ever given one.
+    for role in (Role.PARTICIPATION_WORKER, Role.SAFEGUARDING_LEAD):
         worker = _active_staff(partnership_id, role)
         if worker is not None:
             return worker

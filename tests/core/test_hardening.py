@@ -111,3 +111,9 @@ def test_demo_data_cannot_be_created_outside_development(settings):
     settings.DEMO_DATA_ALLOWED = False
     with pytest.raises(CommandError, match="known passwords"):
         call_command("seed_demo")
+
+
+def test_pages_and_api_answers_are_never_cached(member, login, api_as):
+    person = member(Role.YOUNG_PERSON)
+    assert "no-store" in login(person).get("/me/")["Cache-Control"]
+    assert "no-store" in api_as(person).get("/api/v1/me/")["Cache-Control"]

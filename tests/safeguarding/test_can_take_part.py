@@ -91,3 +91,51 @@ def test_an_assessment_waiting_for_approval_is_not_enough(member, partnership):
     assert can_take_part(membership, engagement).reasons == [
         "The risk assessment for this engagement is not approved yet."
     ]
+
+
+def eligible_young(member):
+    """A 17-year-old with consent to take part and to emergency medical treatment: `.user` of the membership."""
+    membership = young(member, 17)
+    consent(membership, ConsentType.TAKING_PART)
+    consent(membership, ConsentType.EMERGENCY_MEDICAL)
+    from core.tenancy import act_in
+
+    user = membership.user
+    act_in(user, membership.partnership)
+    return user
+
+
+def ready_engagement(partnership, places=2):
+    engagement = EngagementFactory(partnership=partnership)
+    RiskAssessmentFactory(engagement=engagement, status=RiskAssessment.Status.APPROVED, young_people_count=places)
+    return engagement
+
+
+def test_nobody_is_confirmed_for_an_engagement_unless_they_can_take_part(member, partnership):
+    from core.exceptions import ApplicationError
+    from engagements.services import engagement_add_attendee
+
+    worker = member(Role.PARTICIPATION_WORKER)
+    engagement = ready_engagement(partnership)
+    not_ready = young(member, 14)
+    with pytest.raises(ApplicationError) as refused:
+        engagement_add_attendee(actor=worker, engagement_id=engagement.pk, membership_id=not_ready.pk)
+    assert "parent or carer" in " ".join(refused.value.extra["reasons"]).lower()
+    assert not engagement.attendees.exists()
+
+
+def test_never_more_young_people_than_the_risk_assessment_covers(member, partnership):
+    from core.exceptions import ApplicationError
+    from engagements.services import engagement_add_attendee
+
+    worker = member(Role.PARTICIPATION_WORKER)
+    engagement = ready_engagement(partnership, places=1)
+    engagement_add_attendee(
+        actor=worker, engagement_id=engagement.pk, membership_id=eligible_young(member).membership.pk
+    )
+    with pytest.raises(ApplicationError) as refused:
+        engagement_add_attendee(
+            actor=worker, engagement_id=engagement.pk, membership_id=eligible_young(member).membership.pk
+        )
+    assert refused.value.extra["reason"] == "ratio"
+    assert engagement.attendees.count() == 1

@@ -49,7 +49,13 @@ def young(member):
 
 @pytest.fixture
 def staff_lead(member):
-    return member(Role.PARTICIPATION_WORKER)
+    from tests.factories.safeguarding import StaffCheckFactory
+
+    lead = member(Role.PARTICIPATION_WORKER)
+    StaffCheckFactory(
+        membership=lead.membership, issued_on=datetime.date(2025, 1, 1), renewal_due_on=datetime.date(2028, 1, 1)
+    )
+    return lead
 
 
 @pytest.fixture
@@ -212,3 +218,21 @@ def test_the_page_query_count_does_not_grow_with_attendees(staff_lead, engagemen
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small)
+
+
+def test_a_finance_officer_named_as_lead_sees_nothing(member, partnership, young):
+    from django.http import Http404
+
+    from tests.factories.safeguarding import StaffCheckFactory
+
+    officer = member(Role.FINANCE_OFFICER)
+    StaffCheckFactory(
+        membership=officer.membership, issued_on=datetime.date(2025, 1, 1), renewal_due_on=datetime.date(2028, 1, 1)
+    )
+    starts = datetime.datetime(2026, 6, 10, 10, 0, tzinfo=datetime.UTC)
+    engagement = EngagementFactory(
+        partnership=partnership, starts_at=starts, ends_at=starts + datetime.timedelta(hours=3), staff_lead=officer
+    )
+    engagement.attendees.add(young.membership)
+    with pytest.raises(Http404):
+        care_details_for_engagement(officer, engagement.pk, datetime.date(2026, 6, 10))

@@ -329,9 +329,11 @@ def test_young_people_and_finance_cannot_create_engagements(member):
 
 
 def test_attendees_are_young_people_of_the_partnership(member, partnership, other_partnership):
+    from tests.safeguarding.test_can_take_part import eligible_young, ready_engagement
+
     worker = member(Role.PARTICIPATION_WORKER)
-    young = member(Role.YOUNG_PERSON)
-    engagement = EngagementFactory(partnership=partnership)
+    young = eligible_young(member)
+    engagement = ready_engagement(partnership)
     engagement_add_attendee(actor=worker, engagement_id=engagement.pk, membership_id=young.membership.pk)
     engagement_add_attendee(actor=worker, engagement_id=engagement.pk, membership_id=young.membership.pk)
     assert list(engagement.attendees.all()) == [young.membership]

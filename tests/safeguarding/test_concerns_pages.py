@@ -153,7 +153,8 @@ def test_the_list_for_a_lead_filters_by_status_and_category(lead, login_with_sec
     assert f"/staff/concerns/{concern.pk}/" in open_only and f"/staff/concerns/{other.pk}/" not in open_only
     online = client.get("/staff/concerns/?category=online").content.decode()
     assert f"/staff/concerns/{other.pk}/" in online and f"/staff/concerns/{concern.pk}/" not in online
-    assert not ConcernView.objects.exists()  # a list is not a read of any one concern
+    # what a list shows (who, category) is a read: one view per concern shown
+    assert ConcernView.objects.filter(via="list").exists()
 
 
 def test_the_reporter_sees_what_they_reported_and_nothing_after(worker, lead, login, concern, member):
@@ -477,3 +478,13 @@ def test_an_error_on_radios_links_to_the_first_radio(worker, login):
         login(worker).post("/staff/concerns/new/", {"category": "other", "young_persons_words": "x"}).content.decode()
     )
     assert 'href="#id_about_1"' in body and 'id="id_about_1"' in body
+
+
+def test_seeing_a_concern_in_the_list_is_recorded_as_a_read(member, login_with_second_factor):
+    from safeguarding.models import ConcernView
+    from tests.factories.safeguarding import ConcernFactory
+
+    lead = member(Role.SAFEGUARDING_LEAD)
+    concern = ConcernFactory(membership=member(Role.YOUNG_PERSON).membership)
+    login_with_second_factor(lead).get("/staff/concerns/")
+    assert ConcernView.objects.filter(concern=concern, viewer=lead, via="list").count() == 1
