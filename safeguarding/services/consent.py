@@ -74,7 +74,12 @@ PARENT_LINK_TYPES: tuple[str, ...] = (
 STAFF_METHODS: tuple[str, ...] = (ConsentMethod.PAPER_FORM, ConsentMethod.VERBAL_WITNESSED)
 # Asked again at these ages, for these kinds.
 RENEWAL_AGES: tuple[int, ...] = (16, 18)
-RENEWED_TYPES: tuple[str, ...] = (ConsentType.TAKING_PART, ConsentType.MEDIA)
+RENEWED_TYPES: tuple[str, ...] = (ConsentType.TAKING_PART, ConsentType.MEDIA, ConsentType.EMERGENCY_MEDICAL)
+# Under 16, these count only when a parent or carer gave them (or a competence judgement stands in): a 14-year-old
+# cannot alone agree to be filmed or to emergency treatment. (A choice made with the safeguarding lead's view that
+# the conservative reading of "under-16s need a parent or carer's consent" is the right one; a partnership that
+# allows competence judgements can let a competent under-16 decide.)
+PARENT_DECIDES_UNDER_16: tuple[str, ...] = (ConsentType.MEDIA, ConsentType.EMERGENCY_MEDICAL)
 PARENT_CONSENT_UNDER = 16
 PARENT_CONSENT_ENDS_AT = 18
 
@@ -192,7 +197,7 @@ _GAP_WORDS: dict[str, dict[str, str]] = {
         REFUSED: "They said no to emergency medical treatment, and this engagement is in person",
         WITHDRAWN: "Emergency medical consent was withdrawn, and this engagement is in person",
         EXPIRED: "Emergency medical consent has expired: ask again before an in-person engagement",
-        RENEW: "Emergency medical consent needed for an in-person engagement",
+        RENEW: "Emergency medical consent was given before they turned {age}: ask again",
         ADULT: "Emergency medical consent was given by a parent or carer, which stopped counting when they turned "
         "18: ask them",
     },
@@ -360,6 +365,12 @@ def _gap(state: ConsentState) -> str:
     return words.format(age=state.renewal_age or "")
 
 
+UNDER_16_PARENT_DECIDES: dict[str, str] = {
+    ConsentType.MEDIA: "Photo and film consent must come from a parent or carer (under 16)",
+    ConsentType.EMERGENCY_MEDICAL: "Emergency medical consent must come from a parent or carer (under 16)",
+}
+
+
 def consent_gaps_for(facts: ConsentFacts, on: datetime.date, *, filmed: bool, online: bool) -> list[str]:
     """Plain-words reasons this young person cannot take part on `on` as far as consent goes ([] = nothing missing)."""
     gaps: list[str] = []
@@ -370,14 +381,19 @@ def consent_gaps_for(facts: ConsentFacts, on: datetime.date, *, filmed: bool, on
         gaps.append(_gap(taking_part))
     if needs_parent_consent(facts, on) and not parent_consent_satisfied(facts, on):
         gaps.append(_gap(consent_state(facts, ConsentType.PARENT_CARER, on)))
-    if filmed:
-        media = consent_state(facts, ConsentType.MEDIA, on)
-        if not media.counts:
-            gaps.append(_gap(media))
-    if not online:
-        medical = consent_state(facts, ConsentType.EMERGENCY_MEDICAL, on)
-        if not medical.counts:
-            gaps.append(_gap(medical))
+    parent_must_decide = needs_parent_consent(facts, on) and not competence_stands_in(facts, on)
+    needed = ([ConsentType.MEDIA] if filmed else []) + ([] if online else [ConsentType.EMERGENCY_MEDICAL])
+    for consent_type in needed:
+        state = consent_state(facts, consent_type, on)
+        if not state.counts:
+            gaps.append(_gap(state))
+        elif (
+            parent_must_decide
+            and consent_type in PARENT_DECIDES_UNDER_16
+            and state.latest is not None
+            and not is_by_parent_or_carer(state.latest)
+        ):
+            gaps.append(UNDER_16_PARENT_DECIDES[consent_type])
     return gaps
 
 

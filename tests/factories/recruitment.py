@@ -6,6 +6,7 @@ import datetime
 
 import factory
 from django.utils import timezone
+from faker import Faker
 
 from participants.models import (
     Application,
@@ -86,7 +87,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     round = factory.SubFactory(RoundFactory)
     partnership = factory.SelfAttribute("round.partnership")
     status = Application.Status.SUBMITTED
-    full_name = factory.Faker("name", locale="en_GB")
+    full_name = factory.LazyFunction(lambda: Faker("en_GB").name().replace("'", ""))
     email = factory.Sequence(lambda n: f"applicant{n}@example.org")
     date_of_birth = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=17 * 365 + 30))
     submitted_at = factory.LazyFunction(timezone.now)

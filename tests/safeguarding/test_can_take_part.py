@@ -139,3 +139,27 @@ def test_never_more_young_people_than_the_risk_assessment_covers(member, partner
         )
     assert refused.value.extra["reason"] == "ratio"
     assert engagement.attendees.count() == 1
+
+
+def test_an_under_16s_own_media_and_medical_consent_is_not_enough(member, partnership):
+    membership = young(member, 14)
+    consent(membership, ConsentType.TAKING_PART)
+    consent(
+        membership, ConsentType.PARENT_CARER, relationship="Mother", given_by_name="Jo Parent", method="signed_link"
+    )
+    consent(membership, ConsentType.EMERGENCY_MEDICAL)
+    consent(membership, ConsentType.MEDIA)
+    engagement = EngagementFactory(partnership=partnership, is_filmed=True)
+    RiskAssessmentFactory(engagement=engagement, status=RiskAssessment.Status.APPROVED)
+    reasons = can_take_part(membership, engagement).reasons
+    assert "Photo and film consent must come from a parent or carer (under 16)" in reasons
+    assert "Emergency medical consent must come from a parent or carer (under 16)" in reasons
+    consent(
+        membership,
+        ConsentType.EMERGENCY_MEDICAL,
+        relationship="Mother",
+        given_by_name="Jo Parent",
+        method="signed_link",
+    )
+    consent(membership, ConsentType.MEDIA, relationship="Mother", given_by_name="Jo Parent", method="signed_link")
+    assert can_take_part(membership, engagement).allowed

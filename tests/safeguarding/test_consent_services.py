@@ -195,8 +195,13 @@ def test_an_under_16_needs_a_parent_or_carers_consent(partnership, worker):
         method=ConsentMethod.VERBAL_WITNESSED,
         witness_name="Sam Witness",
     )
-    assert consent_gaps(person, today(), filmed=True, online=False) == []
+    assert consent_gaps(person, today(), filmed=False, online=True) == []
     assert item(person, "consent.parent_carer") == Item.DONE
+    # Under 16, being filmed and emergency treatment are also the parent's or carer's decision.
+    assert consent_gaps(person, today(), filmed=True, online=False) == [
+        "Photo and film consent must come from a parent or carer (under 16)",
+        "Emergency medical consent must come from a parent or carer (under 16)",
+    ]
 
 
 def test_withdrawal_changes_consent_gaps_at_once(partnership, worker):
@@ -344,9 +349,10 @@ def test_consent_given_before_the_16th_or_18th_birthday_no_longer_counts_for_tak
     assert gaps == [
         f"Consent to take part was given before they turned {age}: ask again",
         f"Media consent was given before they turned {age}: ask again",
+        f"Emergency medical consent was given before they turned {age}: ask again",
     ]
     assert current_consent(person, T.TAKING_PART, birthday - datetime.timedelta(days=1)) is not None
-    assert current_consent(person, T.EMERGENCY_MEDICAL, today()) is not None  # not asked again
+    assert current_consent(person, T.EMERGENCY_MEDICAL, today()) is None  # asked again too
     give(person, T.TAKING_PART)
     assert current_consent(person, T.TAKING_PART, today()) is not None
 
