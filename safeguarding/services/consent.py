@@ -31,6 +31,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -698,6 +699,9 @@ def consent_withdraw(*, actor: User, consent_id: int, reason: str = "") -> Conse
         Consent.objects.select_for_update().filter(partnership=actor.partnership), pk=consent_id
     )
     own = actor.membership is not None and consent.membership_id == actor.membership.pk
+    if not own and not actor.has_perm("safeguarding.change_consent"):
+        # Someone else's consent, to someone who may not see others' consents: exactly as if it did not exist.
+        raise Http404("No such consent.")
     if own and not is_by_parent_or_carer(consent) and actor.has_perm("safeguarding.give_own_consent"):
         by = "self"
     else:

@@ -122,7 +122,9 @@ def test_staff_checks_hold_only_own_partnership(member, api_as, other_partnershi
 def test_other_roles_cannot_use_staff_checks(member, api_as, role):
     client = api_as(member(role))
     assert client.get("/api/v1/staff-checks/").status_code == 403
-    assert client.post("/api/v1/staff-checks/", {}, format="json").status_code in (400, 403)
+    staff = member(Role.PARTICIPATION_WORKER)
+    valid = {"membership_id": staff.membership.pk, "certificate_number": "001234567890", "issued_on": "2026-01-05"}
+    assert client.post("/api/v1/staff-checks/", valid, format="json").status_code == 403
     assert not StaffCheck.objects.exists()
 
 

@@ -136,7 +136,7 @@ def test_a_young_person_cannot_withdraw_someone_elses_consent_through_the_form(p
     elsewhere = young(other_partnership)
     elsewheres = consent_give_own(actor=elsewhere.user, consent_type=T.TAKING_PART, give=True)
     client = login(person.user)
-    assert client.post("/me/consents/taking_part/", {"action": "withdraw", "consent": theirs.pk}).status_code == 403
+    assert client.post("/me/consents/taking_part/", {"action": "withdraw", "consent": theirs.pk}).status_code == 404
     assert client.post("/me/consents/taking_part/", {"action": "withdraw", "consent": elsewheres.pk}).status_code == 404
     assert Consent.objects.filter(status="withdrawn").count() == 0
 
