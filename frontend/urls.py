@@ -1,6 +1,17 @@
 from django.urls import URLPattern, URLResolver
 
-from frontend.views import apply, concerns, consent, home, onboarding, recruitment, safeguarding
+from frontend.views import (
+    apply,
+    concerns,
+    consent,
+    home,
+    onboarding,
+    portfolio,
+    recruitment,
+    safeguarding,
+    support,
+    training,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *home.urlpatterns,
@@ -10,4 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *consent.urlpatterns,
     *concerns.urlpatterns,
     *safeguarding.urlpatterns,
+    *training.urlpatterns,
+    *support.urlpatterns,
+    *portfolio.urlpatterns,
 ]

@@ -70,3 +70,30 @@ rules.add_perm("participants.change_emailtemplate", is_recruiter & in_own_partne
 rules.add_perm("participants.refer_friend", is_young_person)
 rules.add_perm("participants.view_onboarding", is_recruiter & in_own_partnership)
 rules.add_perm("participants.change_onboarding", is_recruiter & in_own_partnership)
+
+# --- Training, support and the portfolio ---------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_own_membership(user: User, membership: Any) -> bool:
+    """The record is about the person themself (their own portfolio, their own support sessions)."""
+    return membership is not None and user.membership is not None and membership.pk == user.membership.pk
+
+
+is_carer = is_participation_worker | is_safeguarding_lead
+
+rules.add_perm("participants.change_trainingmodule", is_recruiter & in_own_partnership)
+rules.add_perm("participants.view_training_matrix", (is_recruiter | is_safeguarding_lead) & in_own_partnership)
+rules.add_perm("participants.change_trainingrecord", is_participation_worker & in_own_partnership)
+rules.add_perm("participants.book_training", is_young_person)
+rules.add_perm("participants.view_supportsession", is_carer & in_own_partnership)
+rules.add_perm("participants.change_supportsession", is_carer & in_own_partnership)
+rules.add_perm(
+    "participants.view_portfolio",
+    ((is_recruiter | is_safeguarding_lead) & in_own_partnership) | (is_young_person & is_own_membership),
+)
+rules.add_perm("participants.change_skill", is_recruiter & in_own_partnership)
+rules.add_perm("participants.claim_skill", is_young_person)
+rules.add_perm("participants.confirm_skill", is_participation_worker & in_own_partnership)
+rules.add_perm("participants.request_reference", is_young_person)
+rules.add_perm("participants.sign_off_reference", is_participation_worker & in_own_partnership)

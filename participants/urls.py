@@ -2,6 +2,9 @@ from django.urls import path
 
 from participants.apis import onboarding, recruitment
 from participants.apis import people as apis
+from participants.apis import portfolio as portfolio_apis
+from participants.apis import support as support_apis
+from participants.apis import training as training_apis
 
 urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="api-me"),
@@ -48,4 +51,7 @@ urlpatterns = [
         onboarding.OnboardingItemApi.as_view(),
         name="api-onboarding-item",
     ),
+    *training_apis.urlpatterns,
+    *support_apis.urlpatterns,
+    *portfolio_apis.urlpatterns,
 ]

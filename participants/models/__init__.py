@@ -2,6 +2,7 @@
 
 from participants.models.onboarding import OnboardingItem
 from participants.models.people import STAFF_ROLES, Membership, Partnership, Role, User, UserManager, role_field
+from participants.models.portfolio import ReferenceLetter, Skill, SkillClaim
 from participants.models.profile import YoungPersonProfile
 from participants.models.recruitment import (
     AnonymousOutcomeCount,
@@ -17,6 +18,14 @@ from participants.models.recruitment import (
     Referral,
     RoundQuestion,
     ScoringCriterion,
+)
+from participants.models.support import SupportFollowUp, SupportSession
+from participants.models.training import (
+    TrainingBooking,
+    TrainingModule,
+    TrainingRecord,
+    TrainingReminder,
+    TrainingSession,
 )
 
 __all__ = [
@@ -34,10 +43,20 @@ __all__ = [
     "PanelScore",
     "Partnership",
     "RecruitmentRound",
+    "ReferenceLetter",
     "Referral",
     "Role",
     "RoundQuestion",
     "ScoringCriterion",
+    "Skill",
+    "SkillClaim",
+    "SupportFollowUp",
+    "SupportSession",
+    "TrainingBooking",
+    "TrainingModule",
+    "TrainingRecord",
+    "TrainingReminder",
+    "TrainingSession",
     "User",
     "UserManager",
     "YoungPersonProfile",

@@ -1,0 +1,5 @@
+"""Pages for portfolio (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

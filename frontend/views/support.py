@@ -1,0 +1,5 @@
+"""Pages for support (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages for training (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
