@@ -30,6 +30,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Your consents", reverse("consent_own_list")))
     if user.has_perm("safeguarding.view_consent"):
         items.append(("Consents", reverse("consent_overview")))
+    if user.has_perm("participants.change_trainingmodule"):
+        items.append(("Training", reverse("training_modules")))
+    if user.has_perm("participants.view_training_matrix"):
+        items.append(("Training matrix", reverse("training_matrix")))
+    if user.has_perm("participants.change_skill"):
+        items.append(("Skills list", reverse("skill_list")))
+    if user.has_perm("participants.view_supportsession"):
+        items.append(("Support", reverse("support_overview")))
     if user.has_perm("safeguarding.view_followup"):
         items.append(("Follow-ups", reverse("followups")))
     if user.has_perm("safeguarding.view_riskassessment"):

@@ -8,6 +8,22 @@ from participants.services.recruitment import applications_remove_expired
 
 
 @shared_task
+def training_reminders() -> int:
+    """Remind young people 30 and 7 days before a training record expires (once per lead time)."""
+    from participants.services.training import training_reminders_run
+
+    return training_reminders_run()
+
+
+@shared_task
+def support_follow_up_reminders() -> int:
+    """Remind owners of overdue support follow-ups (at most once a day each)."""
+    from participants.services.support import support_follow_up_reminders_run
+
+    return support_follow_up_reminders_run()
+
+
+@shared_task
 def remove_expired_applications() -> int:
     """Delete withdrawn, declined and unsuccessful applications past each partnership's retention period."""
     return applications_remove_expired()

@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
     "flush-expired-api-tokens": {"task": "core.tasks.flush_expired_api_tokens", "schedule": 60 * 60 * 24},
     "consent-renewal": {"task": "safeguarding.tasks.consent_renewal", "schedule": 60 * 60 * 24},
     "staff-check-reminders": {"task": "safeguarding.tasks.staff_check_reminders", "schedule": 60 * 60 * 24},
+    "training-reminders": {"task": "participants.tasks.training_reminders", "schedule": 60 * 60 * 24},
+    "support-follow-up-reminders": {
+        "task": "participants.tasks.support_follow_up_reminders",
+        "schedule": 60 * 60 * 24,
+    },
     "remove-expired-applications": {
         "task": "participants.tasks.remove_expired_applications",
         "schedule": 60 * 60 * 24,

@@ -126,7 +126,15 @@ def team_member(request: HttpRequest, membership_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/team_member.html",
-        {"member": membership, "form": form, "can_change": can_change, "history": history},
+        {
+            "member": membership,
+            "form": form,
+            "can_change": can_change,
+            "history": history,
+            "can_see_portfolio": user.has_perm("participants.view_portfolio", membership)
+            and user.has_perm("participants.view_supportsession", membership)
+            and user.has_perm("safeguarding.view_consent", membership),
+        },
     )
 
 

@@ -2,7 +2,7 @@
 
 Nothing else decides eligibility: the engagements part calls this before confirming anyone. It says yes, or no
 with every reason, in plain words a participation worker can act on. Training and the law on children's working
-hours are added to it by the training and engagements parts.
+hours: training is in (participants.selectors.training.training_gaps); the hours rule comes with engagements.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class Decision:
 
 
 def can_take_part(membership: Membership, engagement: Engagement, *, on: datetime.date | None = None) -> Decision:
+    from participants.selectors.training import training_gaps
     from safeguarding.selectors.risk import risk_assessment_approved
     from safeguarding.services.consent import consent_gaps
 
@@ -36,6 +37,7 @@ def can_take_part(membership: Membership, engagement: Engagement, *, on: datetim
     if membership.status != Membership.Status.ACTIVE or not membership.is_young_person:
         reasons.append("They are not an active young scrutineer.")
     reasons.extend(consent_gaps(membership, day, filmed=engagement.is_filmed, online=engagement.is_online))
+    reasons.extend(training_gaps(membership, engagement.opportunity_type, on=day))
     if not risk_assessment_approved(engagement):
         reasons.append("The risk assessment for this engagement is not approved yet.")
     return Decision(allowed=not reasons, reasons=reasons)

@@ -163,3 +163,21 @@ def test_an_under_16s_own_media_and_medical_consent_is_not_enough(member, partne
     )
     consent(membership, ConsentType.MEDIA, relationship="Mother", given_by_name="Jo Parent", method="signed_link")
     assert can_take_part(membership, engagement).allowed
+
+
+def test_missing_training_for_the_opportunity_type_is_a_reason(member, partnership):
+    from participants.models import TrainingModule
+
+    membership = young(member, 17)
+    consent(membership, ConsentType.TAKING_PART)
+    consent(membership, ConsentType.EMERGENCY_MEDICAL)
+    engagement = ready_engagement(partnership)
+    TrainingModule.objects.create(
+        partnership=partnership,
+        title="Section 11 explained",
+        duration_minutes=90,
+        required_for=[engagement.opportunity_type],
+    )
+    decision = can_take_part(membership, engagement)
+    assert not decision.allowed
+    assert any("Section 11 explained" in reason for reason in decision.reasons)
