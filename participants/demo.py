@@ -152,6 +152,8 @@ def seed_demo() -> list[Partnership]:
         if spec["slug"] == "north-shire" and admin is not None:
             worker = Membership.objects.get(partnership=partnership, is_participation_worker=True).user
             seed_recruitment(partnership, worker, admin)
+        if spec["slug"] == "north-shire":
+            seed_training_and_support(partnership)
         seed_safeguarding(partnership)
     return created
 
@@ -371,3 +373,81 @@ def seed_safeguarding(partnership: Partnership) -> None:
     risk_assessment_submit(actor=worker, assessment_id=assessment.pk)
     risk_assessment_approve(actor=lead, assessment_id=assessment.pk)
     engagement_add_attendee(actor=worker, engagement_id=panel.pk, membership_id=amara.pk)
+
+
+# --- Training, support and portfolio demo (North Shire) ----------------------------------------------------------
+
+
+def seed_training_and_support(partnership: Partnership) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from engagements.models import OpportunityType
+    from participants.services.portfolio import skill_claim_confirm, skill_claim_create, skill_create
+    from participants.services.support import support_session_create
+    from participants.services.training import module_create, record_create, session_create
+
+    worker = Membership.objects.get(partnership=partnership, is_participation_worker=True).user
+    amara = Membership.objects.get(partnership=partnership, user__email="amara@north-shire.example")
+    act_in(worker, partnership)
+    today = timezone.localdate()
+    all_types = [str(value) for value in OpportunityType.values]
+    modules = {}
+    catalogue: list[tuple[str, int, int | None, list[str], str]] = [
+        ("Safeguarding basics", 120, 24, all_types, "training.safeguarding_basics"),
+        ("What scrutiny is", 90, None, [], "training.what_is_scrutiny"),
+        ("Section 11 explained", 90, 36, [str(OpportunityType.SECTION_11_PANEL)], ""),
+        ("Confidentiality", 60, None, [], ""),
+        ("Interviewing and focus groups", 120, None, [], ""),
+        ("Media and consent", 60, None, [], ""),
+    ]
+    for title, minutes, months, required, key in catalogue:
+        modules[title] = module_create(
+            actor=worker,
+            title=title,
+            duration_minutes=minutes,
+            validity_months=months,
+            required_for=required,
+            onboarding_key=key,
+        )
+    starts = (timezone.now() + datetime.timedelta(days=5)).replace(hour=17, minute=0, second=0, microsecond=0)
+    session_create(
+        actor=worker,
+        module_id=modules["Safeguarding basics"].pk,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        location="Northtown Youth Hub",
+        trainer="Sam Patel",
+    )
+    for title, days_ago in (("Safeguarding basics", 300), ("What scrutiny is", 280), ("Section 11 explained", 90)):
+        record_create(
+            actor=worker,
+            membership_id=amara.pk,
+            module_id=modules[title].pk,
+            completed_on=today - datetime.timedelta(days=days_ago),
+        )
+    support_session_create(
+        actor=worker,
+        membership_id=amara.pk,
+        kind="one_to_one",
+        held_on=today - datetime.timedelta(days=20),
+        restricted_notes="Talked about exam stress and how much she can take on this term.",
+        agreed="Amara will do one panel a month until her exams finish. Sam checks in after each one.",
+    )
+    skills = [
+        skill_create(actor=worker, name=name)
+        for name in (
+            "Questioning senior leaders",
+            "Chairing a meeting",
+            "Presenting to a board",
+            "Running a focus group",
+        )
+    ]
+    act_in(amara.user, partnership)
+    claim = skill_claim_create(
+        actor=amara.user,
+        skill_id=skills[0].pk,
+        example="I asked the police lead why young people are not told what happens next.",
+    )
+    skill_claim_confirm(actor=worker, claim_id=claim.pk)

@@ -53,6 +53,11 @@ def _check_module(module: TrainingModule) -> None:
     module.required_for = sorted(set(module.required_for))
     if module.validity_months is not None and module.validity_months < 1:
         raise ValidationError({"validity_months": "Validity must be at least 1 month, or empty if it does not expire."})
+    if module.required_for and not module.validity_months:
+        # Training that people must have to take part has to be refreshed: it cannot count for ever.
+        raise ValidationError(
+            {"validity_months": "Training that an opportunity type needs must have a validity period, in months."}
+        )
     if module.onboarding_key and not module.onboarding_key.startswith("training."):
         raise ValidationError({"onboarding_key": "An onboarding key for training starts with 'training.'."})
     clash = TrainingModule.objects.filter(partnership_id=module.partnership_id, title__iexact=module.title)

@@ -244,3 +244,23 @@ def test_reminders_go_30_and_7_days_before_expiry_once_each(worker, module, youn
     assert len(mail.outbox) == 2
     assert mail.outbox[0].to == [young.email] and "Safeguarding basics" in mail.outbox[0].subject
     assert set(TrainingReminder.objects.values_list("days_before", flat=True)) == {30, 7}
+
+
+def test_a_module_an_opportunity_type_needs_must_have_a_validity_period(member):
+    from django.core.exceptions import ValidationError
+
+    from participants.models import Role, TrainingModule
+    from participants.services.training import module_create
+
+    worker = member(Role.PARTICIPATION_WORKER)
+    with pytest.raises(ValidationError) as refused:
+        module_create(
+            actor=worker,
+            title="Safeguarding basics",
+            delivery_mode="in_person",
+            duration_minutes=120,
+            validity_months=None,
+            required_for=["section_11_panel"],
+        )
+    assert "validity_months" in refused.value.message_dict
+    assert not TrainingModule.objects.exists()

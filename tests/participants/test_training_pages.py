@@ -44,11 +44,11 @@ def test_a_worker_adds_a_module_and_errors_are_shown_against_the_field(worker, l
     good = client.post(
         "/staff/training/modules/new/",
         {"title": "Confidentiality", "delivery_mode": "online_live", "duration_minutes": "45",
-         "validity_months": "", "required_for": ["focus_group"], "is_active": "on"},
+         "validity_months": "24", "required_for": ["focus_group"], "is_active": "on"},
     )  # fmt: skip
     assert good.status_code == 302
     module = TrainingModule.objects.get(title="Confidentiality")
-    assert module.required_for == ["focus_group"] and module.validity_months is None
+    assert module.required_for == ["focus_group"] and module.validity_months == 24
 
 
 def test_a_worker_adds_a_session(worker, login, module):
