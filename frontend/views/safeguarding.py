@@ -254,7 +254,9 @@ def risk_assessment_page(request: HttpRequest, engagement_id: int) -> HttpRespon
         elif assessment is not None and action == "remove_hazard":
             hazard_id = request.POST.get("hazard_id", "")
             hazard_remove(
-                actor=user, assessment_id=assessment.pk, hazard_id=int(hazard_id) if hazard_id.isdigit() else 0
+                actor=user,
+                assessment_id=assessment.pk,
+                hazard_id=int(hazard_id) if hazard_id.isascii() and hazard_id.isdigit() and len(hazard_id) < 19 else 0,
             )
             done = "The hazard was removed."
         elif assessment is not None and action == "submit":

@@ -193,7 +193,9 @@ def record_new(request: HttpRequest) -> HttpResponse:
 def _matrix_filters(request: HttpRequest) -> tuple[int | None, str | None]:
     module = request.GET.get("module", "")
     status = request.GET.get("status", "")
-    return (int(module) if module.isdigit() else None), (status if status in CellStatus.LABELS else None)
+    return (int(module) if module.isascii() and module.isdigit() and len(module) < 19 else None), (
+        status if status in CellStatus.LABELS else None
+    )
 
 
 @login_required

@@ -90,7 +90,7 @@ class PortfolioOutput(serializers.Serializer):
 
 
 def _parse_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         raise Http404
     return int(raw)
 

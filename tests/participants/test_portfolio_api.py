@@ -110,3 +110,9 @@ def test_query_count_is_constant(young, worker, api_as):
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small)
+
+
+def test_a_strange_digit_in_the_id_is_a_404_not_a_crash(member, api_as):
+    from participants.models import Role
+
+    assert api_as(member(Role.PARTICIPATION_WORKER)).get("/api/v1/portfolio/%C2%B2/").status_code == 404

@@ -193,3 +193,11 @@ def test_certificates_are_pdfs_for_their_owner_and_workers_only(worker, member, 
     assert person.full_name.encode() in login(person).get(url).content
     assert login(other).get(url).status_code == 404
     assert login(member(Role.PARTICIPATION_WORKER, in_partnership=other_partnership)).get(url).status_code == 404
+
+
+def test_a_strange_module_filter_is_ignored_not_a_crash(member, login):
+    from participants.models import Role
+
+    client = login(member(Role.PARTICIPATION_WORKER))
+    assert client.get("/staff/training/matrix/?module=%C2%B2").status_code == 200
+    assert client.get("/staff/training/matrix.csv?module=%C2%B2").status_code == 200
