@@ -51,3 +51,30 @@ class TeamFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.layout = Layout("search", "role", "status", Button.secondary("filter", "Filter"))
         self.helper.label_size = Size.SMALL
+
+
+class NewMemberForm(forms.Form):
+    """A partnership admin adds a person: a new member of staff, or an existing account to this partnership."""
+
+    full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter their full name"})
+    email = forms.EmailField(
+        label="Email address",
+        help_text="They will get an email to set their password (staff) or can sign in with an emailed code.",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    job_title = forms.CharField(label="Job title (optional)", max_length=120, required=False)
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one role"},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout("full_name", "email", "job_title", "roles", Button.primary("add", "Add person"))

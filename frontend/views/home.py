@@ -19,12 +19,13 @@ from core.exceptions import ApplicationError
 from core.permissions import require
 from core.selectors import audit_events_for_subject, audit_events_visible_to
 from core.tenancy import active_memberships, switch_partnership
-from frontend.forms.people import ReasonForm, TeamFilterForm
+from frontend.forms.people import NewMemberForm, ReasonForm, TeamFilterForm
 from participants.models import Membership, Role
 from participants.selectors import membership_get_for_actor, memberships_visible_to, staff_contacts_for
 from participants.selectors.onboarding import onboarding_for_self
 from participants.selectors.recruitment import open_rounds_exist
 from participants.services import membership_reactivate, membership_suspend
+from participants.services.people import membership_invite
 
 
 def apply_service_error(form: Any, error: ApplicationError | DjangoValidationError) -> None:
@@ -86,6 +87,30 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def team_member_new(request: HttpRequest) -> HttpResponse:
+    """A partnership admin adds a person (a member of staff, usually) to the partnership."""
+    user = acting_user(request)
+    require(user, "participants.change_partnership", user.partnership)
+    form = NewMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = membership_invite(
+                actor=user,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                roles=form.cleaned_data["roles"],
+                job_title=form.cleaned_data["job_title"],
+            )
+        except (ApplicationError, DjangoValidationError) as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, f"{membership.user.full_name} was added. We have emailed them how to sign in.")
+            return redirect("team_member", membership_id=membership.pk)
+    return render(request, "frontend/team_member_new.html", {"form": form})
+
+
+@login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = TeamFilterForm(request.GET or None)
@@ -94,7 +119,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
         filters = {key: value for key, value in form.cleaned_data.items() if value}
     memberships = memberships_visible_to(user, **filters)
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
-    return render(request, "frontend/team_list.html", {"form": form, "page": page})
+    can_add = user.has_perm("participants.change_partnership", user.partnership)
+    return render(request, "frontend/team_list.html", {"form": form, "page": page, "perms_can_add": can_add})
 
 
 @login_required
@@ -165,6 +191,7 @@ urlpatterns = [
     path("me/", young_person_home, name="young_person_home"),
     path("staff/", staff_home, name="staff_home"),
     path("staff/people/", team_list, name="team_list"),
+    path("staff/people/new/", team_member_new, name="team_member_new"),
     path("staff/people/<int:membership_id>/", team_member, name="team_member"),
     path("staff/audit-log/", audit_log, name="audit_log"),
     path("partnerships/", partnership_switch, name="partnership_switch"),

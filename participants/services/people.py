@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -77,6 +78,40 @@ def membership_create(
         payload={"roles": sorted(roles)},
     )
     return membership
+
+
+@transaction.atomic
+def membership_invite(
+    *, actor: User, email: str, full_name: str, roles: Iterable[str], job_title: str = ""
+) -> Membership:
+    """A partnership admin adds someone to their own partnership, and they are emailed how to sign in: staff get a
+    link to set a password (and then set up their second factor); young people sign in with an emailed code."""
+    membership = membership_create(
+        actor=actor, partnership=actor.partnership, email=email, full_name=full_name, roles=roles, job_title=job_title
+    )
+    transaction.on_commit(partial(_send_welcome, membership.user.pk, membership.partnership.name))
+    return membership
+
+
+def _send_welcome(user_id: int, partnership_name: str) -> None:
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.conf import settings
+    from django.urls import reverse
+
+    from core.tasks import send_email_message
+
+    user = User.objects.get(pk=user_id)
+    key = default_token_generator.make_token(user)
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key}
+    )
+    body = (
+        f"Hello {user.get_short_name()},\n\nYou have been added to Young Scrutineers for {partnership_name}.\n\n"
+        f"Set your password here (the link works once):\n{link}\n\nIf you are a young scrutineer you can also sign "
+        "in with a code we email you, without a password."
+    )
+    send_email_message.delay(subject="Your Young Scrutineers account", body=body, to=[user.email])
 
 
 def _lock_membership(actor: User, membership_id: int) -> Membership:

@@ -103,3 +103,46 @@ def test_only_admins_see_the_history_with_reasons(member, login):
     body = login(finance).get(f"/staff/people/{target.membership.pk}/").content.decode()
     assert "Private reason" not in body
     assert "History" not in body
+
+
+def test_an_admin_adds_a_member_of_staff_who_is_emailed_a_link_to_set_a_password(
+    member, login, django_capture_on_commit_callbacks, partnership
+):
+    from django.core import mail
+
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    client = login(admin)
+    assert "Add a person" in client.get("/staff/people/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/staff/people/new/",
+            {"full_name": "Nadia Rahman", "email": "Nadia@Example.org", "roles": ["finance_officer"], "job_title": ""},
+        )
+    membership = Membership.objects.get(user__email="nadia@example.org")
+    assert response.status_code == 302 and membership.partnership == partnership
+    assert membership.roles == {Role.FINANCE_OFFICER}
+    assert mail.outbox[-1].to == ["nadia@example.org"]
+    import re
+
+    link = re.search(r"http://[^/]+(/accounts/password/reset/key/\S+)", mail.outbox[-1].body).group(1)
+    client.logout()
+    form_page = client.get(link, follow=True)
+    set_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    client.post(set_url, {"password1": "a-long-new-password-77", "password2": "a-long-new-password-77"})
+    membership.user.refresh_from_db()
+    assert membership.user.check_password("a-long-new-password-77")
+
+
+def test_adding_a_person_names_the_field_that_is_wrong(member, login):
+    client = login(member(Role.PARTNERSHIP_ADMIN))
+    response = client.post("/staff/people/new/", {"full_name": "Nadia", "email": "not-an-email", "roles": []})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter an email address in the correct format" in body and "Choose at least one role" in body
+    assert 'value="Nadia"' in body
+
+
+def test_only_an_admin_can_add_people(member, login):
+    client = login(member(Role.PARTICIPATION_WORKER))
+    assert client.get("/staff/people/new/").status_code == 403
+    assert "Add a person" not in client.get("/staff/people/").content.decode()
