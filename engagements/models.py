@@ -6,6 +6,8 @@ engagements issue adds opportunities, selection, attendance, work logs and recom
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -49,3 +51,39 @@ class Engagement(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SchoolTerm(TenantModel):
+    """A school term in the partnership's area (a partnership setting): the children's working-hours rules differ
+    on school days, in term-time weeks and in the holidays."""
+
+    name = models.CharField(max_length=100, help_text="For example 'Autumn term 2026'.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="term_dates_ordered")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChildEmploymentPermit(TenantModel):
+    """The local authority's permit for employing a child below school leaving age."""
+
+    membership = models.ForeignKey("participants.Membership", on_delete=models.CASCADE, related_name="permits")
+    reference = models.CharField(max_length=60)
+    issued_by = models.CharField(max_length=150, help_text="The local authority that issued it.")
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+
+    def counts_on(self, day: datetime.date) -> bool:
+        return self.issued_on <= day and (self.expires_on is None or day <= self.expires_on)

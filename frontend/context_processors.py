@@ -34,6 +34,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Training", reverse("training_modules")))
     if user.has_perm("participants.view_training_matrix"):
         items.append(("Training matrix", reverse("training_matrix")))
+    if user.has_perm("engagements.record_permit") and user.partnership.employs_young_people:
+        items.append(("Child employment", reverse("child_employment_permits")))
     if user.has_perm("participants.change_skill"):
         items.append(("Skills list", reverse("skill_list")))
     if user.has_perm("participants.view_supportsession"):

@@ -4,6 +4,7 @@ from frontend.views import (
     apply,
     concerns,
     consent,
+    employment,
     home,
     onboarding,
     portfolio,
@@ -24,4 +25,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *training.urlpatterns,
     *support.urlpatterns,
     *portfolio.urlpatterns,
+    *employment.urlpatterns,
 ]

@@ -74,7 +74,7 @@ def _target(perm, person, member, other=None):
         # a membership of someone else, so "not your own account" rules do not interfere
         return member(Role.YOUNG_PERSON, in_partnership=other or person.partnership).membership
     if model in {"portfolio", "supportsession", "trainingrecord", "training_matrix", "trainingmodule", "skill",
-                 "reference"}:  # fmt: skip
+                 "reference", "permit", "schoolterm"}:  # fmt: skip
         # About a young person of the partnership (their membership stands for their records).
         return member(Role.YOUNG_PERSON, in_partnership=other or person.partnership).membership
     if model in {"recruitmentround", "application", "emailtemplate", "onboarding"}:

@@ -2,7 +2,8 @@
 
 Nothing else decides eligibility: the engagements part calls this before confirming anyone. It says yes, or no
 with every reason, in plain words a participation worker can act on. Training and the law on children's working
-hours: training is in (participants.selectors.training.training_gaps); the hours rule comes with engagements.
+hours: training (participants.selectors.training.training_gaps) and, for partnerships that employ their young
+people, the law on children's working hours (engagements.services.working_hours_gaps).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Decision:
 
 
 def can_take_part(membership: Membership, engagement: Engagement, *, on: datetime.date | None = None) -> Decision:
+    from engagements.services import working_hours_gaps
     from participants.selectors.training import training_gaps
     from safeguarding.selectors.risk import risk_assessment_approved
     from safeguarding.services.consent import consent_gaps
@@ -38,6 +40,7 @@ def can_take_part(membership: Membership, engagement: Engagement, *, on: datetim
         reasons.append("They are not an active young scrutineer.")
     reasons.extend(consent_gaps(membership, day, filmed=engagement.is_filmed, online=engagement.is_online))
     reasons.extend(training_gaps(membership, engagement.opportunity_type, on=day))
+    reasons.extend(working_hours_gaps(membership, engagement))
     if not risk_assessment_approved(engagement):
         reasons.append("The risk assessment for this engagement is not approved yet.")
     return Decision(allowed=not reasons, reasons=reasons)

@@ -181,3 +181,56 @@ def test_missing_training_for_the_opportunity_type_is_a_reason(member, partnersh
     decision = can_take_part(membership, engagement)
     assert not decision.allowed
     assert any("Section 11 explained" in reason for reason in decision.reasons)
+
+
+def test_children_below_school_leaving_age_are_held_to_the_working_hours_law(member, partnership):
+    import zoneinfo
+
+    from engagements.services import permit_record, school_term_add
+
+    partnership.employs_young_people = True
+    partnership.save()
+    worker = member(Role.PARTICIPATION_WORKER)
+    membership = young(member, 14)
+    consent(membership, ConsentType.TAKING_PART)
+    for kind in (ConsentType.PARENT_CARER, ConsentType.EMERGENCY_MEDICAL):
+        consent(membership, kind, relationship="Father", given_by_name="Ola Parent", method="signed_link")
+    london = zoneinfo.ZoneInfo("Europe/London")
+    wednesday = timezone.localdate() + datetime.timedelta(days=(2 - timezone.localdate().weekday()) % 7 + 7)
+    school_term_add(
+        actor=worker,
+        name="This term",
+        starts_on=wednesday - datetime.timedelta(days=30),
+        ends_on=wednesday + datetime.timedelta(days=30),
+    )
+    starts = datetime.datetime.combine(wednesday, datetime.time(16, 30), tzinfo=london)
+    engagement = EngagementFactory(
+        partnership=partnership, starts_at=starts, ends_at=starts + datetime.timedelta(hours=3)
+    )
+    RiskAssessmentFactory(engagement=engagement, status=RiskAssessment.Status.APPROVED)
+
+    reasons = can_take_part(membership, engagement).reasons
+    assert "No child employment permit is recorded for them." in reasons
+    assert "3 hours on a school day: the most at 14 is 2 hours." in reasons
+
+    permit_record(
+        actor=worker,
+        membership_id=membership.pk,
+        reference="NS-2026-114",
+        issued_by="North Shire Council",
+        issued_on=timezone.localdate(),
+    )
+    engagement.ends_at = starts + datetime.timedelta(hours=2)
+    engagement.save()
+    assert can_take_part(membership, engagement).allowed, can_take_part(membership, engagement).reasons
+
+
+def test_a_partnership_that_does_not_employ_has_no_working_hours_rules(member, partnership):
+    membership = young(member, 17)
+    consent(membership, ConsentType.TAKING_PART)
+    consent(membership, ConsentType.EMERGENCY_MEDICAL)
+    engagement = ready_engagement(partnership)
+    engagement.ends_at = engagement.starts_at + datetime.timedelta(hours=6)
+    engagement.save()
+    assert partnership.employs_young_people is False
+    assert can_take_part(membership, engagement).allowed
