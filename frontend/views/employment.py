@@ -20,7 +20,8 @@ from core.permissions import require
 from engagements.models import ChildEmploymentPermit, SchoolTerm
 from engagements.services import permit_record, school_term_add
 from frontend.views.home import acting_user, apply_service_error
-from participants.models import Membership
+from participants.models import Membership, Role
+from participants.selectors import memberships_visible_to
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -83,11 +84,7 @@ def school_terms(request: HttpRequest) -> HttpResponse:
 def permits(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require(user, "engagements.record_permit")
-    young_people = list(
-        Membership.objects.filter(partnership=user.partnership, is_young_person=True, status=Membership.Status.ACTIVE)
-        .select_related("user")
-        .order_by("user__full_name")
-    )
+    young_people = list(memberships_visible_to(user, role=Role.YOUNG_PERSON, status=Membership.Status.ACTIVE))
     form = PermitForm(request.POST or None, young_people=young_people)
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,8 +18,9 @@ from core.exceptions import ApplicationError
 from core.permissions import require
 from frontend.forms.onboarding import ReferralForm
 from frontend.views.home import acting_user, apply_service_error
-from participants.models import OnboardingItem, RecruitmentRound
+from participants.models import OnboardingItem
 from participants.selectors.onboarding import onboarding_overview
+from participants.selectors.recruitment import open_rounds
 from participants.services.onboarding import onboarding_item_complete
 from participants.services.recruitment import referral_create
 
@@ -65,21 +65,12 @@ def onboarding_item_update(request: HttpRequest, membership_id: int, key: str) -
     return redirect(next_url if safe else "onboarding_overview")
 
 
-def _open_rounds(partnership_id: int) -> list[RecruitmentRound]:
-    today = timezone.localdate()
-    return list(
-        RecruitmentRound.objects.filter(
-            partnership_id=partnership_id, is_published=True, opens_on__lte=today, closes_on__gte=today
-        ).order_by("closes_on")
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def refer_friend(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require(user, "participants.refer_friend")
-    rounds = _open_rounds(user.partnership.pk)
+    rounds = list(open_rounds(user.partnership))
     form = ReferralForm(request.POST or None, rounds=rounds)
     if request.method == "POST" and form.is_valid():
         try:

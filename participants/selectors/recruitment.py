@@ -108,11 +108,16 @@ def board_for_round(actor: User, round_id: int) -> dict[str, list[Application]]:
     return columns
 
 
-def open_rounds_exist(partnership: Partnership) -> bool:
+def open_rounds(partnership: Partnership) -> QuerySet[RecruitmentRound]:
+    """The partnership's rounds taking applications today, closing soonest first."""
     today = timezone.localdate()
     return RecruitmentRound.objects.filter(
         partnership=partnership, is_published=True, opens_on__lte=today, closes_on__gte=today
-    ).exists()
+    ).order_by("closes_on", "pk")
+
+
+def open_rounds_exist(partnership: Partnership) -> bool:
+    return open_rounds(partnership).exists()
 
 
 def round_get_public(public_id: uuid.UUID) -> RecruitmentRound:
