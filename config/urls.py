@@ -15,6 +15,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("participants.urls")),
     path("", include("core.urls")),
     path("", include("safeguarding.urls")),
+    path("", include("engagements.urls")),
 ]
 
 urlpatterns = [

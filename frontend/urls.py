@@ -2,16 +2,22 @@ from django.urls import URLPattern, URLResolver
 
 from frontend.views import (
     apply,
+    attendance,
+    calendar,
     concerns,
     consent,
     employment,
     home,
     onboarding,
+    opportunities,
+    outputs,
     portfolio,
     recruitment,
     safeguarding,
+    selection,
     support,
     training,
+    work_logs,
 )
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -26,4 +32,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *support.urlpatterns,
     *portfolio.urlpatterns,
     *employment.urlpatterns,
+    *opportunities.urlpatterns,
+    *selection.urlpatterns,
+    *attendance.urlpatterns,
+    *work_logs.urlpatterns,
+    *outputs.urlpatterns,
+    *calendar.urlpatterns,
 ]

@@ -36,6 +36,7 @@ CELLS = read_matrix()
 NO_OBJECT = {
     "safeguarding.raise_concern", "safeguarding.check_in", "safeguarding.give_own_consent",
     "participants.book_training", "participants.claim_skill", "participants.request_reference",
+    "engagements.add_worklog",
 }  # fmt: skip
 
 
@@ -90,6 +91,8 @@ def _target(perm, person, member, other=None):
         return member(Role.YOUNG_PERSON, in_partnership=where).membership
     if perm.startswith("safeguarding."):
         return _safeguarding_target(model, person, member, other)
+    if perm.startswith("engagements.") and model not in {"permit", "schoolterm"}:
+        return _engagements_target(model, person, member, other)
     if model == "auditevent":
         from django.db import transaction
 
@@ -138,3 +141,20 @@ def test_reading_a_concern_needs_the_second_factor_in_this_session(member):
     assert lead.has_perm("safeguarding.view_concern", concern) is False
     lead.second_factor_this_session = True
     assert lead.has_perm("safeguarding.view_concern", concern) is True
+
+
+def _engagements_target(model, person, member, other):
+    """An engagement record of the partnership, about someone other than the person (their own work log or an
+    output they made would change the answer: see the notes in docs/permissions.md)."""
+    from tests.factories.engagements import OpportunityTypeSettingFactory, OutputFactory, WorkLogFactory
+    from tests.factories.safeguarding import EngagementFactory
+
+    where = other or person.partnership
+    if model == "worklog":
+        return WorkLogFactory(membership=member(Role.YOUNG_PERSON, in_partnership=where).membership)
+    if model == "output":
+        return OutputFactory(engagement__partnership=where)
+    if model == "opportunitytypesetting":
+        return OpportunityTypeSettingFactory(partnership=where)
+    # engagement, opportunity, interest, attendance: the engagement they are about
+    return EngagementFactory(partnership=where)

@@ -30,6 +30,13 @@ class Partnership(models.Model):
         default=183,
         help_text="How long withdrawn and unsuccessful applications are kept before they are deleted (days).",
     )
+    load_limit_engagements = models.PositiveIntegerField(
+        default=6,
+        help_text="Warn when confirming a young person would give them more engagements than this in 90 days.",
+    )
+    load_limit_hours = models.PositiveIntegerField(
+        default=30, help_text="Warn when confirming a young person would give them more hours than this in 90 days."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

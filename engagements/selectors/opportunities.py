@@ -1,0 +1,1 @@
+"""Reads for opportunities, scoped to the actor's partnership: another partnership's record is a 404."""

@@ -1,0 +1,1 @@
+"""Reads for outputs, scoped to the actor's partnership: another partnership's record is a 404."""

@@ -1,0 +1,5 @@
+"""Pages for attendance."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,5 @@
+"""Pages for opportunities."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
