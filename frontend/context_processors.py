@@ -26,6 +26,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Recruitment", reverse("recruitment_rounds")))
     if user.has_perm("participants.view_onboarding"):
         items.append(("Onboarding", reverse("onboarding_overview")))
+    if user.has_perm("engagements.view_opportunity"):
+        items.append(("Opportunities", reverse("opportunity_list")))
+        items.append(("Your engagements", reverse("my_engagements")))
+    if user.has_perm("engagements.add_worklog"):
+        items.append(("Your time and expenses", reverse("my_work_logs")))
+    if user.has_perm("engagements.view_engagement"):
+        items.append(("Engagements", reverse("engagement_list")))
+    if user.has_perm("engagements.view_worklog"):
+        items.append(("Work logs", reverse("work_log_queue")))
+    if user.has_perm("engagements.view_output"):
+        items.append(("Outputs", reverse("output_list")))
     if user.has_perm("safeguarding.give_own_consent"):
         items.append(("Your consents", reverse("consent_own_list")))
     if user.has_perm("safeguarding.view_consent"):

@@ -59,9 +59,6 @@ _OTHER_EVENTS = {
     "followuptask.status_changed": "completed a wellbeing follow-up",
     "followuptask.debrief_recorded": "recorded a debrief",
     "youngpersonprofile.care_details_updated": "updated their access needs, health or emergency contact",
-    "engagement.created": "created an engagement",
-    "engagement.staff_lead_changed": "changed an engagement's staff lead",
-    "engagement.attendee_added": "added someone to an engagement",
     "engagement.care_details_viewed": "opened the care details for an engagement",
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 
 # Lets runtime code write ModelAdmin[Model], QuerySet[Model] and the like, as the type checker does.
 django_stubs_ext.monkeypatch()
@@ -210,6 +211,12 @@ CELERY_BEAT_SCHEDULE = {
     "remove-expired-applications": {
         "task": "participants.tasks.remove_expired_applications",
         "schedule": 60 * 60 * 24,
+    },
+    # The day before an engagement, every hour from 8am to 8pm: whoever was confirmed since the last run is
+    # reminded too, and each person is reminded once for each start time (engagements/tasks.py).
+    "engagement-reminders": {
+        "task": "engagements.send_engagement_reminders",
+        "schedule": crontab(minute=5, hour="8-20"),
     },
 }
 

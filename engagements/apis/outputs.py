@@ -1,5 +1,219 @@
-"""The /api/v1/ endpoints for outputs (thin: parse, call the service, serialize)."""
+"""The /api/v1/ endpoints for outputs (thin: parse, call the service, serialize).
 
-from django.urls import URLPattern, URLResolver
+Staff who see outputs get every output of the partnership, hidden and flagged ones included, with who made it and
+the media consents it rests on. A young person gets only the outputs they made that are not hidden, and nothing
+about anyone else who made them.
+"""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, path, reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api import PartnershipApi, actor
+from core.pagination import Pagination, paginate
+from engagements.models import Output
+from engagements.selectors.outputs import is_output_staff, output_get_for_actor, outputs_visible_to
+from engagements.services.outputs import output_create, output_hide, output_restore, output_update
+from participants.apis.recruitment import MAX_ID, named_choice_field
+from safeguarding.models import Consent, ConsentType
+
+OutputKindField = named_choice_field("OutputKindEnum", Output.Kind.choices)
+OutputConsentTypeField = named_choice_field("OutputConsentTypeEnum", ConsentType.choices)
+OutputConsentStatusField = named_choice_field("OutputConsentStatusEnum", Consent.Status.choices)
+
+
+def _id_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class OutputContributorOutput(serializers.Serializer):
+    membership_id = serializers.IntegerField(source="pk")
+    full_name = serializers.CharField(source="user.full_name")
+
+
+class OutputConsentOutput(serializers.Serializer):
+    """A consent the output rests on: the kind, when and by whom it was given, and whether it still stands. Never
+    the paper form, and never a withdrawal's reason."""
+
+    id = serializers.IntegerField()
+    membership_id = serializers.IntegerField()
+    consent_type = OutputConsentTypeField()
+    status = OutputConsentStatusField()
+    given_at = serializers.DateTimeField()
+    given_by_name = serializers.CharField()
+    relationship = serializers.CharField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+
+
+class OutputOutput(serializers.Serializer):
+    """An output as staff see it."""
+
+    id = serializers.IntegerField()
+    engagement_id = serializers.IntegerField()
+    engagement_title = serializers.CharField(source="engagement.title")
+    title = serializers.CharField()
+    kind = OutputKindField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    summary = serializers.CharField()
+    link = serializers.CharField()
+    file_url = serializers.SerializerMethodField(help_text="Where to download the file, if there is one.")
+    contributors = OutputContributorOutput(many=True, source="contributors.all")
+    consents = OutputConsentOutput(many=True, source="consents.all")
+    is_hidden = serializers.BooleanField()
+    flagged_at = serializers.DateTimeField(allow_null=True, help_text="When a media consent it rests on was withdrawn.")
+    flag_reason = serializers.CharField()
+    created_by = serializers.CharField(source="created_by.full_name", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+
+    def get_file_url(self, output: Output) -> str | None:
+        return reverse("output_file", args=[output.pk]) if output.file else None
+
+
+class OwnOutputOutput(serializers.Serializer):
+    """An output as the young person who made it sees it: nothing about anyone else."""
+
+    id = serializers.IntegerField()
+    engagement_id = serializers.IntegerField()
+    engagement_title = serializers.CharField(source="engagement.title")
+    title = serializers.CharField()
+    kind = OutputKindField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    summary = serializers.CharField()
+    link = serializers.CharField()
+    file_url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_file_url(self, output: Output) -> str | None:
+        return reverse("my_output_file", args=[output.pk]) if output.file else None
+
+
+class OutputFilter(serializers.Serializer):
+    engagement = _id_field(required=False, source="engagement_id")
+    kind = OutputKindField(required=False)
+
+
+class OutputCreateInput(serializers.Serializer):
+    engagement_id = _id_field()
+    title = serializers.CharField(max_length=200)
+    kind = OutputKindField()
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    link = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="An https address."
+    )
+    file = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="A PDF, JPG or PNG of 25 MB or less (multipart)."
+    )
+    contributor_ids = serializers.ListField(
+        child=_id_field(),
+        allow_empty=False,
+        max_length=200,
+        help_text="Memberships of young people confirmed for or who attended the engagement.",
+    )
+
+
+class OutputUpdateInput(serializers.Serializer):
+    title = serializers.CharField(required=False, max_length=200)
+    kind = OutputKindField(required=False)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    link = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    file = serializers.FileField(required=False)
+    contributor_ids = serializers.ListField(child=_id_field(), required=False, allow_empty=False, max_length=200)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Send at least one field to change.")
+        return attrs
+
+
+class OutputHideInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, help_text="Why it is hidden. No personal details.")
+
+
+def _serializer_for(user: Any) -> type[serializers.Serializer]:
+    return OutputOutput if is_output_staff(user) else OwnOutputOutput
+
+
+class OutputListApi(PartnershipApi):
+    pagination_class = Pagination  # read by the schema only: paginate() does the work
+
+    @extend_schema(
+        parameters=[OutputFilter],
+        responses=OutputOutput(many=True),
+        summary="Outputs: staff see all (hidden ones too); a young person the ones they made that are not hidden",
+    )
+    def get(self, request: Request) -> Response:
+        filters = OutputFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        user = actor(request)
+        outputs = outputs_visible_to(user, **filters.validated_data)
+        return paginate(request, self, outputs, _serializer_for(user))
+
+    @extend_schema(
+        request={"application/json": OutputCreateInput, "multipart/form-data": OutputCreateInput},
+        responses={201: OutputOutput},
+        summary="Add an output (everyone who made it needs media consent that counts)",
+    )
+    def post(self, request: Request) -> Response:
+        payload = OutputCreateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = actor(request)
+        output = output_create(actor=user, **payload.validated_data)
+        return Response(OutputOutput(output_get_for_actor(user, output.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class OutputDetailApi(PartnershipApi):
+    @extend_schema(responses=OutputOutput)
+    def get(self, request: Request, output_id: int) -> Response:
+        user = actor(request)
+        return Response(_serializer_for(user)(output_get_for_actor(user, output_id)).data)
+
+    @extend_schema(
+        request={"application/json": OutputUpdateInput, "multipart/form-data": OutputUpdateInput},
+        responses=OutputOutput,
+        summary="Change an output (new contributors are checked for media consent)",
+    )
+    def patch(self, request: Request, output_id: int) -> Response:
+        user = actor(request)
+        output_get_for_actor(user, output_id)  # 404 first for what the caller cannot see
+        payload = OutputUpdateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        output_update(actor=user, output_id=output_id, **payload.validated_data)
+        return Response(OutputOutput(output_get_for_actor(user, output_id)).data)
+
+
+class OutputHideApi(PartnershipApi):
+    @extend_schema(request=OutputHideInput, responses=OutputOutput, summary="Hide an output, with a reason")
+    def post(self, request: Request, output_id: int) -> Response:
+        user = actor(request)
+        output_get_for_actor(user, output_id)
+        payload = OutputHideInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        output_hide(actor=user, output_id=output_id, **payload.validated_data)
+        return Response(OutputOutput(output_get_for_actor(user, output_id)).data)
+
+
+class OutputRestoreApi(PartnershipApi):
+    @extend_schema(
+        request=None,
+        responses=OutputOutput,
+        summary="Show a hidden output again (only when everyone who made it has media consent that counts)",
+    )
+    def post(self, request: Request, output_id: int) -> Response:
+        user = actor(request)
+        output_get_for_actor(user, output_id)
+        output_restore(actor=user, output_id=output_id)
+        return Response(OutputOutput(output_get_for_actor(user, output_id)).data)
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("outputs/", OutputListApi.as_view(), name="api-output-list"),
+    path("outputs/<int:output_id>/", OutputDetailApi.as_view(), name="api-output-detail"),
+    path("outputs/<int:output_id>/hide/", OutputHideApi.as_view(), name="api-output-hide"),
+    path("outputs/<int:output_id>/restore/", OutputRestoreApi.as_view(), name="api-output-restore"),
+]

@@ -1,5 +1,293 @@
-"""The /api/v1/ endpoints for work logs (thin: parse, call the service, serialize)."""
+"""/api/v1/work-logs/: young people log their time and expenses (with receipts) for engagements they attended and
+send them for approval; participation workers approve (as claimed or adjusted, with a reason) or reject them.
+Finance officers and partnership admins read the partnership's logs. Thin: parse, call the service, serialize.
 
-from django.urls import URLPattern, URLResolver
+A young person sees only their own logs; anyone else's (or another partnership's) is a 404. A receipt that is not
+a photo or PDF is a 400 naming the field: {"message": ..., "extra": {"field": "receipt"}}.
+"""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, path, reverse
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api import PartnershipApi, actor
+from core.pagination import Pagination, paginate
+from engagements.models import Expense, WorkLog
+from engagements.selectors.work_logs import work_log_get_for_actor, work_logs_visible_to
+from engagements.services.work_logs import (
+    MAX_DRAFT_MINUTES,
+    NOTE_MAX,
+    REASON_MAX,
+    expense_add,
+    expense_remove,
+    work_log_approve,
+    work_log_reject,
+    work_log_save_draft,
+    work_log_submit,
+)
+from participants.apis.recruitment import MAX_ID, named_choice_field
+
+WorkLogStatusField = named_choice_field("WorkLogStatusEnum", WorkLog.Status.choices)
+ExpenseKindField = named_choice_field("ExpenseKindEnum", Expense.Kind.choices)
+
+
+def _id_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def _minutes_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=MAX_DRAFT_MINUTES, **kwargs)
+
+
+class ExpenseOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = ExpenseKindField()
+    description = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=8, decimal_places=2)
+    approved_amount = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    has_receipt = serializers.SerializerMethodField()
+    receipt_url = serializers.SerializerMethodField(help_text="A download for those who may open it.")
+
+    def get_has_receipt(self, expense: Expense) -> bool:
+        return bool(expense.receipt)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_receipt_url(self, expense: Expense) -> str | None:
+        return reverse("expense_receipt", args=[expense.pk]) if expense.receipt else None
+
+
+class WorkLogOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    engagement_id = serializers.IntegerField()
+    engagement_title = serializers.CharField(source="engagement.title")
+    engagement_starts_at = serializers.DateTimeField(source="engagement.starts_at")
+    membership_id = serializers.IntegerField()
+    full_name = serializers.CharField(source="membership.user.full_name")
+    status = WorkLogStatusField()
+    status_label = serializers.CharField(source="get_status_display")
+    preparation_minutes = serializers.IntegerField()
+    session_minutes = serializers.IntegerField()
+    travel_minutes = serializers.IntegerField()
+    claimed_minutes = serializers.IntegerField()
+    approved_preparation_minutes = serializers.IntegerField(allow_null=True)
+    approved_session_minutes = serializers.IntegerField(allow_null=True)
+    approved_travel_minutes = serializers.IntegerField(allow_null=True)
+    approved_minutes = serializers.IntegerField(allow_null=True)
+    is_adjusted = serializers.BooleanField()
+    note = serializers.CharField()
+    decision_reason = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.full_name", allow_null=True, default=None)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    expenses = ExpenseOutput(many=True, source="expenses.all")
+    expenses_total = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
+    def get_expenses_total(self, log: WorkLog) -> str:
+        total = getattr(log, "expenses_total", None)
+        if total is None:
+            total = sum((e.amount for e in log.expenses.all()), Decimal("0.00"))
+        return f"{total:.2f}"
+
+
+class WorkLogFilter(serializers.Serializer):
+    status = WorkLogStatusField(required=False)
+    engagement = _id_field(required=False)
+
+
+class DraftInput(serializers.Serializer):
+    engagement = _id_field(help_text="An engagement you were confirmed for.")
+    preparation_minutes = _minutes_field(default=0)
+    session_minutes = _minutes_field(default=0)
+    travel_minutes = _minutes_field(default=0)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
+
+
+class DraftUpdateInput(serializers.Serializer):
+    preparation_minutes = _minutes_field(required=False)
+    session_minutes = _minutes_field(required=False)
+    travel_minutes = _minutes_field(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Send at least one field to change.")
+        return attrs
+
+
+class ExpenseInput(serializers.Serializer):
+    kind = ExpenseKindField()
+    description = serializers.CharField(max_length=200)
+    amount = serializers.DecimalField(
+        max_digits=8, decimal_places=2, help_text="Pounds and pence, more than 0 and at most 500."
+    )
+    receipt = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="A photo (JPG or PNG) or a PDF, at most 10 MB."
+    )
+
+
+class ApproveInput(serializers.Serializer):
+    preparation_minutes = _minutes_field(required=False, allow_null=True, default=None)
+    session_minutes = _minutes_field(required=False, allow_null=True, default=None)
+    travel_minutes = _minutes_field(required=False, allow_null=True, default=None)
+    expense_amounts = serializers.DictField(
+        child=serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0")),
+        required=False,
+        default=dict,
+        help_text="Expense id to the amount approved (leave out to approve as claimed).",
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX, help_text="Needed for any change."
+    )
+
+    def validate_expense_amounts(self, amounts: dict[str, Decimal]) -> dict[int, Decimal]:
+        def is_id(text: str) -> bool:
+            return text.isascii() and text.isdigit() and len(text) < 19 and int(text) <= MAX_ID
+
+        if bad := [key for key in amounts if not is_id(str(key))]:
+            raise serializers.ValidationError(dict.fromkeys(bad, "Use an expense id."))
+        return {int(key): value for key, value in amounts.items()}
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX, help_text="What to change. The young person sees it.")
+
+
+def _detail(request: Request, work_log_id: int) -> Response:
+    return Response(WorkLogOutput(work_log_get_for_actor(actor(request), work_log_id)).data)
+
+
+class WorkLogListApi(PartnershipApi):
+    pagination_class = Pagination  # read by the schema only
+
+    @extend_schema(
+        parameters=[WorkLogFilter],
+        responses=WorkLogOutput(many=True),
+        summary="Work logs: your own (young people) or the partnership's (workers, finance officers, admins)",
+    )
+    def get(self, request: Request) -> Response:
+        filters = WorkLogFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        logs = work_logs_visible_to(actor(request), status=data.get("status"), engagement_id=data.get("engagement"))
+        return paginate(request, self, logs, WorkLogOutput)
+
+    @extend_schema(
+        request=DraftInput,
+        responses={200: WorkLogOutput},
+        summary="Save your draft for an engagement (made the first time; a log sent back becomes a draft again)",
+    )
+    def post(self, request: Request) -> Response:
+        payload = DraftInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        log = work_log_save_draft(
+            actor=actor(request),
+            engagement_id=data["engagement"],
+            preparation_minutes=data["preparation_minutes"],
+            session_minutes=data["session_minutes"],
+            travel_minutes=data["travel_minutes"],
+            note=data["note"],
+        )
+        return _detail(request, log.pk)
+
+
+class WorkLogDetailApi(PartnershipApi):
+    @extend_schema(responses=WorkLogOutput)
+    def get(self, request: Request, work_log_id: int) -> Response:
+        return _detail(request, work_log_id)
+
+    @extend_schema(request=DraftUpdateInput, responses=WorkLogOutput, summary="Change your draft")
+    def patch(self, request: Request, work_log_id: int) -> Response:
+        payload = DraftUpdateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = actor(request)
+        log = work_log_get_for_actor(user, work_log_id)
+        data = {
+            "preparation_minutes": log.preparation_minutes,
+            "session_minutes": log.session_minutes,
+            "travel_minutes": log.travel_minutes,
+            "note": log.note,
+            **payload.validated_data,
+        }
+        work_log_save_draft(actor=user, engagement_id=log.engagement_id, **data)
+        return _detail(request, work_log_id)
+
+
+class WorkLogSubmitApi(PartnershipApi):
+    @extend_schema(request=None, responses=WorkLogOutput, summary="Send your log for approval")
+    def post(self, request: Request, work_log_id: int) -> Response:
+        work_log_submit(actor=actor(request), work_log_id=work_log_id)
+        return _detail(request, work_log_id)
+
+
+class WorkLogApproveApi(PartnershipApi):
+    @extend_schema(
+        request=ApproveInput,
+        responses=WorkLogOutput,
+        summary="Approve as claimed, or adjusted (any figure that differs needs a reason)",
+    )
+    def post(self, request: Request, work_log_id: int) -> Response:
+        payload = ApproveInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        work_log_approve(actor=actor(request), work_log_id=work_log_id, **payload.validated_data)
+        return _detail(request, work_log_id)
+
+
+class WorkLogRejectApi(PartnershipApi):
+    @extend_schema(request=RejectInput, responses=WorkLogOutput, summary="Send back to the young person with a reason")
+    def post(self, request: Request, work_log_id: int) -> Response:
+        payload = RejectInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        work_log_reject(actor=actor(request), work_log_id=work_log_id, **payload.validated_data)
+        return _detail(request, work_log_id)
+
+
+class WorkLogExpensesApi(PartnershipApi):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ExpenseInput},
+        responses={201: WorkLogOutput},
+        summary="Add an expense with its receipt (a photo or PDF; travel fares under £5 need none)",
+    )
+    def post(self, request: Request, work_log_id: int) -> Response:
+        payload = ExpenseInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = actor(request)
+        work_log_get_for_actor(user, work_log_id)  # 404 before anything else for someone else's log
+        expense_add(actor=user, work_log_id=work_log_id, **payload.validated_data)
+        response = _detail(request, work_log_id)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class WorkLogExpenseApi(PartnershipApi):
+    @extend_schema(request=None, responses=WorkLogOutput, summary="Remove an expense from your draft")
+    def delete(self, request: Request, work_log_id: int, expense_id: int) -> Response:
+        expense_remove(actor=actor(request), work_log_id=work_log_id, expense_id=expense_id)
+        return _detail(request, work_log_id)
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("work-logs/", WorkLogListApi.as_view(), name="api-work-log-list"),
+    path("work-logs/<int:work_log_id>/", WorkLogDetailApi.as_view(), name="api-work-log-detail"),
+    path("work-logs/<int:work_log_id>/submit/", WorkLogSubmitApi.as_view(), name="api-work-log-submit"),
+    path("work-logs/<int:work_log_id>/approve/", WorkLogApproveApi.as_view(), name="api-work-log-approve"),
+    path("work-logs/<int:work_log_id>/reject/", WorkLogRejectApi.as_view(), name="api-work-log-reject"),
+    path("work-logs/<int:work_log_id>/expenses/", WorkLogExpensesApi.as_view(), name="api-work-log-expenses"),
+    path(
+        "work-logs/<int:work_log_id>/expenses/<int:expense_id>/",
+        WorkLogExpenseApi.as_view(),
+        name="api-work-log-expense",
+    ),
+]

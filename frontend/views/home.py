@@ -19,6 +19,11 @@ from core.exceptions import ApplicationError
 from core.permissions import require
 from core.selectors import audit_events_for_subject, audit_events_visible_to
 from core.tenancy import active_memberships, switch_partnership
+from engagements.selectors.opportunities import (
+    engagements_visible_to,
+    next_engagement_for_young_person,
+    opportunities_for_young_person,
+)
 from frontend.forms.people import NewMemberForm, ReasonForm, TeamFilterForm
 from participants.models import Membership, Role
 from participants.selectors import membership_get_for_actor, memberships_visible_to, staff_contacts_for
@@ -58,18 +63,23 @@ def young_person_home(request: HttpRequest) -> HttpResponse:
     require(user, "participants.view_young_person_home")
     contacts = staff_contacts_for(user)
     checklist = onboarding_for_self(user)
-    return render(
-        request,
-        "frontend/young_person_home.html",
-        {
-            "contacts": contacts,
-            "partnership": user.partnership,
-            "checklist": checklist,
-            "items_left": sum(1 for item in checklist if not item.is_done),
-            "items_done": sum(1 for item in checklist if item.is_done),
-            "can_refer": open_rounds_exist(user.partnership),
-        },
-    )
+    context: dict[str, Any] = {
+        "contacts": contacts,
+        "partnership": user.partnership,
+        "checklist": checklist,
+        "items_left": sum(1 for item in checklist if not item.is_done),
+        "items_done": sum(1 for item in checklist if item.is_done),
+        "can_refer": open_rounds_exist(user.partnership),
+    }
+    if user.has_perm("engagements.view_opportunity"):
+        from frontend.views.opportunities import optional_url  # imports this module: import here
+
+        context["shows_opportunities"] = True
+        context["next_engagement"] = next_engagement_for_young_person(user)
+        context["opportunities"] = list(opportunities_for_young_person(user, without_my_places=True)[:3])
+        context["has_opportunity_detail"] = optional_url("opportunity_detail", 1) is not None
+        context["my_engagements_url"] = optional_url("my_engagements")
+    return render(request, "frontend/young_person_home.html", context)
 
 
 @login_required
@@ -83,6 +93,9 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         context["staff"] = memberships_visible_to(user, status=active, staff_only=True)[:25]
     if user.has_perm("core.view_auditevent"):
         context["recent_events"] = audit_events_visible_to(user)[:10]
+    if user.has_perm("engagements.view_engagement"):
+        context["upcoming_engagements"] = list(engagements_visible_to(user, upcoming=True)[:5])
+        context["can_create_engagement"] = user.has_perm("engagements.change_engagement")
     return render(request, "frontend/staff_home.html", context)
 
 

@@ -1,7 +1,8 @@
 """Reads for the young person's portfolio: what they have done, from confirmed records only.
 
-Confirmed work is engagements they are recorded as attending that have finished (hours are each engagement's
-duration until work logs add preparation and travel time) and training completed (TrainingRecord rows, read
+Confirmed work is engagements they were marked as attending (present, late or left early) that have finished
+(hours are the time a worker approved in their work log, preparation and travel included, where there is one,
+else the engagement's length) and training completed (TrainingRecord rows, read
 directly here; training's own services write them). Skills count only once a worker has confirmed them.
 Every read is scoped to the actor's partnership: another partnership's person or letter is a 404.
 
@@ -14,14 +15,15 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.permissions import require
 from core.tenancy import scope
-from engagements.models import Engagement, OpportunityType
+from engagements.models import Attendance, Engagement, OpportunityType, Output, WorkLog
 from participants.models import Membership, ReferenceLetter, Role, Skill, SkillClaim, TrainingRecord, User
 
 
@@ -78,6 +80,15 @@ class ConfirmedSkill:
     confirmed_on: datetime.date | None
 
 
+@dataclass(frozen=True)
+class OutputMade:
+    title: str
+    kind_label: str
+    engagement_title: str
+    made_on: datetime.date
+    link: str
+
+
 @dataclass
 class Portfolio:
     membership: Membership
@@ -88,6 +99,7 @@ class Portfolio:
     skills: list[ConfirmedSkill]
     skill_claims: list[SkillClaim] = field(default_factory=list)  # every claim, with its status
     references: list[ReferenceLetter] = field(default_factory=list)
+    outputs: list[OutputMade] = field(default_factory=list)  # what they made, unless hidden (consent withdrawn)
 
     @property
     def name(self) -> str:
@@ -133,8 +145,24 @@ def portfolio_for(actor: User, membership_id: int) -> Portfolio:
     now = timezone.now()
     labels = dict(OpportunityType.choices)
 
+    # The time a worker approved for the engagement (preparation, session and travel), where there is one.
+    approved_minutes = WorkLog.objects.filter(
+        engagement=OuterRef("pk"),
+        membership=membership,
+        status__in=(WorkLog.Status.APPROVED, WorkLog.Status.CLAIMED),
+    ).values(
+        total=Coalesce(F("approved_preparation_minutes"), 0)
+        + Coalesce(F("approved_session_minutes"), 0)
+        + Coalesce(F("approved_travel_minutes"), 0)
+    )[:1]
     attended = (
-        Engagement.objects.filter(partnership_id=membership.partnership_id, attendees=membership, ends_at__lte=now)
+        Engagement.objects.filter(
+            partnership_id=membership.partnership_id,
+            attendance__membership=membership,
+            attendance__status__in=Attendance.ATTENDED,
+            ends_at__lte=now,
+        )
+        .annotate(approved_minutes=Subquery(approved_minutes))
         .only("pk", "title", "opportunity_type", "starts_at", "ends_at")
         .order_by("-starts_at", "pk")
     )
@@ -145,7 +173,11 @@ def portfolio_for(actor: User, membership_id: int) -> Portfolio:
             kind=e.opportunity_type,
             kind_label=str(labels.get(e.opportunity_type, e.opportunity_type)),
             starts_at=e.starts_at,
-            minutes=int((e.ends_at - e.starts_at).total_seconds() // 60),
+            minutes=(
+                e.approved_minutes
+                if e.approved_minutes is not None
+                else int((e.ends_at - e.starts_at).total_seconds() // 60)
+            ),
         )
         for e in attended
     ]
@@ -191,8 +223,23 @@ def portfolio_for(actor: User, membership_id: int) -> Portfolio:
             "signed_off_by"
         )
     )
+    outputs = [
+        OutputMade(
+            title=output.title,
+            kind_label=output.get_kind_display(),
+            engagement_title=output.engagement.title,
+            made_on=timezone.localtime(output.created_at).date(),
+            link=output.link,
+        )
+        for output in Output.objects.filter(
+            partnership_id=membership.partnership_id, contributors=membership, is_hidden=False
+        )
+        .select_related("engagement")
+        .order_by("-created_at", "-pk")
+    ]
     return Portfolio(
         membership=membership,
+        outputs=outputs,
         hours_by_kind=hours_by_kind,
         engagements=engagements,
         roles=roles,

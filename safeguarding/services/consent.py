@@ -40,6 +40,7 @@ from core.audit import audit_record
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from core.permissions import require
+from core.uploads import document_kind, document_problem
 from core.workflows import transition
 from participants.models import Membership, OnboardingItem, Partnership, Role, User, YoungPersonProfile
 from participants.models.profile import birthday_in
@@ -444,28 +445,18 @@ def _sync_onboarding(membership: Membership, consent_type: str, *, by: User | No
 
 
 def consent_document_kind(document: IO[bytes] | File[Any]) -> str | None:
-    """'pdf', 'png' or 'jpg' from the file's first bytes; None for anything else."""
-    document.seek(0)
-    head = document.read(16)
-    document.seek(0)
-    if isinstance(head, str):
-        return None
-    for signature, kind in SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    return None
+    """'pdf', 'png' or 'jpg' from the file's first bytes; None for anything else (core.uploads decides)."""
+    return document_kind(document)
 
 
 def consent_document_problem(document: File[Any]) -> str | None:
     """Why this upload cannot be kept as a paper consent form (None if it can)."""
-    size = document.size
-    if size is None or size > MAX_DOCUMENT_BYTES:
-        return "The consent form must be smaller than 5 MB"
-    if size == 0:
-        return "The consent form is empty"
-    if consent_document_kind(document) is None:
-        return "The consent form must be a PDF, JPG or PNG file"
-    return None
+    return document_problem(
+        document,
+        max_bytes=MAX_DOCUMENT_BYTES,
+        name="The consent form",
+        wrong_kind="The consent form must be a PDF, JPG or PNG file",
+    )
 
 
 # --- Helpers for writes ------------------------------------------------------------------------------------------
@@ -686,8 +677,12 @@ def _withdraw(consent: Consent, *, actor: User | None, reason: str, by: str) -> 
     _sync_onboarding(membership, consent.consent_type, by=actor)
     if consent.consent_type == ConsentType.MEDIA:
         # Media consent withdrawn: the staff who hold photos, films and other outputs must stop using any that show
-        # this person. When the outputs model (engagements) exists, also mark this person's outputs here, through
-        # the engagements service, so they cannot be published.
+        # this person. Their outputs are flagged and hidden now, in this transaction, and the staff who hold each
+        # one are emailed after it commits (engagements.services.outputs). Imported here: engagements' services
+        # import this module, so a top-level import would be circular.
+        from engagements.services.outputs import outputs_flag_for_withdrawn_consent
+
+        outputs_flag_for_withdrawn_consent(consent=consent, actor=actor)
         consent_emails.send_media_withdrawn(membership, withdrawn_on=_local_date(consent.withdrawn_at))
     return consent
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
-from engagements.models import OpportunityType
+from engagements.models import Attendance, OpportunityType
 from participants.models import ReferenceLetter, Role, SkillClaim, TrainingModule, TrainingRecord
 from participants.reference_letters import reference_letter_pdf
 from participants.selectors.portfolio import format_hours, portfolio_for
@@ -39,6 +39,10 @@ def attended(membership, *, hours=2.0, kind=OpportunityType.SECTION_11_PANEL, da
         **({"title": title} if title else {}),
     )
     engagement.attendees.add(membership)
+    # Hours count for engagements the person was marked as attending (not only confirmed for).
+    Attendance.objects.create(
+        partnership=membership.partnership, engagement=engagement, membership=membership, status="present"
+    )
     return engagement
 
 

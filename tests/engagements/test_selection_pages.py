@@ -1,0 +1,317 @@
+"""Selection pages: the worker's selection page, the young person's opportunity page and their engagements."""
+
+import datetime
+import html
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from engagements.models import Engagement, Interest
+from participants.models import Role
+from tests.engagements.helpers import approve_risk_assessment, young_person
+from tests.factories.engagements import InterestFactory, OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+Status = Interest.Status
+
+
+@pytest.fixture
+def worker(member):
+    return member(Role.PARTICIPATION_WORKER)
+
+
+@pytest.fixture
+def engagement(partnership, worker):
+    engagement = OpportunityFactory(
+        partnership=partnership, places=2, is_online=True, online_link="https://meet.example/secret", staff_lead=worker
+    )
+    approve_risk_assessment(engagement)
+    return engagement
+
+
+def url(engagement):
+    return f"/staff/engagements/{engagement.pk}/selection/"
+
+
+def candidate(member, engagement, *, eligible=True, name=None, status=Status.INTERESTED, note="Pick me"):
+    kwargs = {"user__full_name": name} if name else {}
+    user = young_person(member, engagement, eligible=eligible, **kwargs)
+    interest = InterestFactory(engagement=engagement, membership=user.membership, status=status, note=note)
+    if status == Status.CONFIRMED:
+        engagement.attendees.add(user.membership)
+    return user, interest
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+# --- The worker's selection page ---------------------------------------------------------------------------------
+
+
+def test_the_worker_sees_each_candidates_eligibility_load_and_the_fair_pick(member, engagement, worker, login):
+    candidate(member, engagement, name="Ready Rae", note="I know a lot about this")
+    candidate(member, engagement, eligible=False, name="Not Yet Nia")
+    past = OpportunityFactory(
+        partnership=engagement.partnership,
+        starts_at=timezone.now() - datetime.timedelta(days=10, hours=3),
+        ends_at=timezone.now() - datetime.timedelta(days=10),
+        status=Engagement.Status.COMPLETED,
+    )
+    rae = Interest.objects.get(membership__user__full_name="Ready Rae").membership
+    past.attendees.add(rae)
+    page = text(login(worker).get(url(engagement)))
+    assert "Ready Rae" in page and "Not Yet Nia" in page
+    assert "I know a lot about this" in page
+    assert "No consent to take part" in page
+    assert "1 engagement, 3 hours" in page
+    assert "Suggested by fair pick" in page
+    assert page.count("Confirm place") == 1  # only the one who can take part
+    assert "2 places: 0 confirmed, 2 left" in page
+
+
+def test_confirming_from_the_page(member, engagement, worker, login, django_capture_on_commit_callbacks):
+    user, interest = candidate(member, engagement)
+    client = login(worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(engagement), {"action": "confirm", "interest_id": interest.pk}, follow=True)
+    assert "is confirmed" in text(response)
+    interest.refresh_from_db()
+    assert interest.status == Status.CONFIRMED
+    assert mail.outbox[0].to == [user.email]
+
+
+def test_the_load_warning_asks_for_an_acknowledgement(member, engagement, worker, login, partnership):
+    partnership.load_limit_engagements = 0
+    partnership.save()
+    _, interest = candidate(member, engagement, name="Busy Bo")
+    client = login(worker)
+    page = text(client.get(url(engagement)))
+    assert "Confirming Busy Bo would give them 1 engagements in the 90 days" in page
+    assert "I understand, and want to confirm them anyway" in page
+    response = client.post(url(engagement), {"action": "confirm", "interest_id": interest.pk})
+    page = text(response)
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert f'href="#id_confirm-{interest.pk}-acknowledge_load"' in page
+    assert Interest.objects.get(pk=interest.pk).status == Status.INTERESTED
+    client.post(
+        url(engagement),
+        {"action": "confirm", "interest_id": interest.pk, f"confirm-{interest.pk}-acknowledge_load": "on"},
+    )
+    assert Interest.objects.get(pk=interest.pk).status == Status.CONFIRMED
+
+
+def test_not_selected_needs_a_reason_named_on_the_field(member, engagement, worker, login):
+    _, interest = candidate(member, engagement)
+    client = login(worker)
+    page = text(client.post(url(engagement), {"action": "decline", "interest_id": interest.pk}))
+    assert f'href="#id_decline-{interest.pk}-reason"' in page and "Enter a reason" in page
+    client.post(
+        url(engagement),
+        {"action": "decline", "interest_id": interest.pk, f"decline-{interest.pk}-reason": "Others had fewer turns."},
+    )
+    interest.refresh_from_db()
+    assert (interest.status, interest.reason) == (Status.NOT_SELECTED, "Others had fewer turns.")
+
+
+def test_waiting_list_and_cancelling_a_place(member, engagement, worker, login):
+    _, place = candidate(member, engagement, status=Status.CONFIRMED)
+    _, waiting = candidate(member, engagement)
+    client = login(worker)
+    client.post(url(engagement), {"action": "waitlist", "interest_id": waiting.pk})
+    assert Interest.objects.get(pk=waiting.pk).status == Status.WAITING
+    page = text(client.post(url(engagement), {"action": "cancel", "interest_id": place.pk}))
+    assert f'href="#id_cancel-{place.pk}-reason"' in page
+    client.post(
+        url(engagement), {"action": "cancel", "interest_id": place.pk, f"cancel-{place.pk}-reason": "Room too small"}
+    )
+    assert Interest.objects.get(pk=place.pk).status == Status.CANCELLED
+    assert Interest.objects.get(pk=waiting.pk).status == Status.CONFIRMED  # the waiting list took the place
+
+
+def test_a_refusal_of_the_gate_is_shown_and_nothing_changes(member, engagement, worker, login):
+    for _ in range(2):
+        candidate(member, engagement, status=Status.CONFIRMED)
+    _, third = candidate(member, engagement)
+    page = text(login(worker).post(url(engagement), {"action": "confirm", "interest_id": third.pk}))
+    assert "All 2 places are taken" in page
+    assert Interest.objects.get(pk=third.pk).status == Status.INTERESTED
+
+
+def test_inviting_someone_who_did_not_express_interest(member, engagement, worker, login):
+    already, _ = candidate(member, engagement, name="Already Here")
+    invited = young_person(member, engagement, user__full_name="Invited Ivy")
+    client = login(worker)
+    page = text(client.get(url(engagement)))
+    assert "Invited Ivy" in page
+    assert f'<option value="{already.membership.pk}"' not in page  # a candidate already, not in the invite list
+    assert f'<option value="{invited.membership.pk}"' in page
+    client.post(url(engagement), {"action": "invite", "invite-membership_id": invited.membership.pk})
+    interest = Interest.objects.get(membership=invited.membership)
+    assert (interest.status, interest.invited_by) == (Status.CONFIRMED, worker)
+    page = text(client.post(url(engagement), {"action": "invite", "invite-membership_id": ""}))
+    assert 'href="#id_invite-membership_id"' in page
+
+
+def test_another_partnerships_engagement_or_interest_is_a_404(member, engagement, worker, login, other_partnership):
+    theirs = OpportunityFactory(partnership=other_partnership)
+    their_interest = InterestFactory(engagement=theirs)
+    _, other_engagements_interest = candidate(member, OpportunityFactory(partnership=engagement.partnership))
+    client = login(worker)
+    assert client.get(url(theirs)).status_code == 404
+    for interest in (their_interest, other_engagements_interest):
+        response = client.post(url(engagement), {"action": "confirm", "interest_id": interest.pk})
+        assert response.status_code == 404
+    assert Interest.objects.get(pk=other_engagements_interest.pk).status == Status.INTERESTED
+
+
+def test_only_participation_workers_see_the_selection_page(member, engagement, login):
+    for role in (Role.FINANCE_OFFICER, Role.SAFEGUARDING_LEAD, Role.YOUNG_PERSON):
+        assert login(member(role)).get(url(engagement)).status_code == 403
+
+
+# Each candidate's eligibility reads their consents, training and permits afresh (see candidates_for).
+PAGE_QUERIES_PER_CANDIDATE = 12
+
+
+def test_the_selection_page_query_count(member, engagement, worker, login, partnership):
+    client = login(worker)
+
+    def grow(n):
+        for _ in range(n):
+            user, _ = candidate(member, engagement)
+            past = OpportunityFactory(
+                partnership=partnership,
+                starts_at=timezone.now() - datetime.timedelta(days=5, hours=2),
+                ends_at=timezone.now() - datetime.timedelta(days=5),
+            )
+            past.attendees.add(user.membership)
+            young_person(member, engagement, eligible=False)  # someone to invite
+
+    grow(2)
+    client.get(url(engagement))
+    with CaptureQueriesContext(connection) as small:
+        client.get(url(engagement))
+    grow(10)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url(engagement)).status_code == 200
+    assert len(large) - len(small) <= 10 * PAGE_QUERIES_PER_CANDIDATE
+
+
+# --- The young person's pages ---------------------------------------------------------------------------------------
+
+
+def opportunity(engagement):
+    return f"/opportunities/{engagement.pk}/"
+
+
+def test_a_young_person_sees_the_details_and_says_they_are_interested(member, engagement, login):
+    user = young_person(member, engagement)
+    client = login(user)
+    page = text(client.get(opportunity(engagement)))
+    assert engagement.title in page
+    assert "You have not said you are interested yet." in page
+    assert "https://meet.example/secret" not in page  # only once their place is confirmed
+    response = client.post(opportunity(engagement), {"action": "express", "note": "I want to help"}, follow=True)
+    assert "You said you are interested" in text(response)
+    assert Interest.objects.get(membership=user.membership).note == "I want to help"
+
+
+def test_a_note_that_is_too_long_is_refused_and_kept(member, engagement, login):
+    client = login(young_person(member, engagement))
+    long_note = "word " * 250
+    page = text(client.post(opportunity(engagement), {"action": "express", "note": long_note}))
+    assert 'href="#id_note"' in page
+    assert "must be 1000 characters or fewer" in page
+    assert long_note.strip()[:100] in page
+    assert not Interest.objects.exists()
+
+
+def test_the_online_link_is_shown_once_confirmed(member, engagement, login):
+    user, _ = candidate(member, engagement, status=Status.CONFIRMED)
+    page = text(login(user).get(opportunity(engagement)))
+    assert "You have a place" in page
+    assert "https://meet.example/secret" in page
+
+
+def test_a_young_person_withdraws_from_the_page(member, engagement, login, worker):
+    user, place = candidate(member, engagement, status=Status.CONFIRMED)
+    client = login(user)
+    client.post(opportunity(engagement), {"action": "withdraw", "reason": "I have an exam"})
+    place.refresh_from_db()
+    assert (place.status, place.reason) == (Status.WITHDRAWN, "I have an exam")
+    assert not engagement.attendees.exists()
+    page = text(client.get(opportunity(engagement)))
+    assert "You withdrew" in page and "Tell us you are interested" in page
+
+
+def test_the_reason_for_not_being_selected_is_shown_to_them(member, engagement, login):
+    user, interest = candidate(member, engagement, status=Status.NOT_SELECTED)
+    Interest.objects.filter(pk=interest.pk).update(reason="We chose people who had fewer turns.")
+    page = text(login(user).get(opportunity(engagement)))
+    assert "You were not selected this time." in page and "fewer turns" in page
+    assert "Tell us you are interested" not in page
+
+
+def test_drafts_and_other_partnerships_opportunities_are_a_404(member, partnership, other_partnership, login):
+    client = login(member(Role.YOUNG_PERSON))
+    for engagement in (
+        OpportunityFactory(partnership=partnership, status=Engagement.Status.DRAFT),
+        OpportunityFactory(partnership=other_partnership),
+    ):
+        assert client.get(opportunity(engagement)).status_code == 404
+        assert client.post(opportunity(engagement), {"action": "express"}).status_code == 404
+
+
+def test_my_engagements_lists_places_waiting_and_past(member, partnership, login):
+    user = member(Role.YOUNG_PERSON)
+    upcoming = OpportunityFactory(partnership=partnership, title="Coming panel")
+    waiting = OpportunityFactory(partnership=partnership, title="Waiting focus group")
+    past = OpportunityFactory(
+        partnership=partnership,
+        title="Last month's visit",
+        starts_at=timezone.now() - datetime.timedelta(days=30, hours=2),
+        ends_at=timezone.now() - datetime.timedelta(days=30),
+        status=Engagement.Status.COMPLETED,
+    )
+    InterestFactory(engagement=upcoming, membership=user.membership, status=Status.CONFIRMED)
+    InterestFactory(engagement=waiting, membership=user.membership, status=Status.WAITING)
+    InterestFactory(engagement=past, membership=user.membership, status=Status.CONFIRMED)
+    someone_else = InterestFactory(engagement=upcoming, status=Status.CONFIRMED)
+    page = text(login(user).get("/my-engagements/"))
+    assert page.index("Coming panel") < page.index("Waiting focus group") < page.index("Last month's visit")
+    assert someone_else.membership.user.full_name not in page
+
+
+def test_the_young_persons_pages_keep_their_query_count(member, partnership, login):
+    user = member(Role.YOUNG_PERSON)
+    client = login(user)
+    target = OpportunityFactory(partnership=partnership)
+    InterestFactory(engagement=target, membership=user.membership, status=Status.CONFIRMED)
+
+    def grow(n):
+        for _ in range(n):
+            engagement = OpportunityFactory(partnership=partnership)
+            InterestFactory(engagement=engagement, membership=user.membership, status=Status.CONFIRMED)
+            InterestFactory(engagement=engagement)  # other people's interests: never read
+            InterestFactory(engagement=target, status=Status.CONFIRMED)
+
+    grow(2)
+    for page in ("/my-engagements/", opportunity(target)):
+        client.get(page)
+        with CaptureQueriesContext(connection) as small:
+            client.get(page)
+        grow(15)
+        with CaptureQueriesContext(connection) as large:
+            assert client.get(page).status_code == 200
+        assert len(large) == len(small), page
+
+
+def test_staff_do_not_use_the_young_persons_pages(worker, engagement, login):
+    client = login(worker)
+    assert client.get(opportunity(engagement)).status_code == 403
+    assert client.get("/my-engagements/").status_code == 403

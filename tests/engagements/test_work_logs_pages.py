@@ -1,0 +1,379 @@
+"""Work log pages: the young person logs time (hours and minutes) and expenses without losing what they typed;
+staff see the queue and decide; receipts download only for those who may open them; query counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from engagements.models import Expense, WorkLog
+from engagements.services.work_logs import expense_add, work_log_approve
+from participants.models import Role
+from tests.engagements.test_work_logs import (
+    JPG,
+    PDF,
+    attended_engagement,
+    confirmed_engagement,
+    draft,
+    private_storage,  # noqa: F401 - autouse fixture
+    receipt,
+    submitted,
+)
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def worker(member):
+    return member(Role.PARTICIPATION_WORKER)
+
+
+@pytest.fixture
+def young(member):
+    return member(Role.YOUNG_PERSON)
+
+
+def time_fields(prep=(0, 30), session=(2, 0), travel=(0, 40), note=""):
+    return {
+        "preparation_hours": str(prep[0]),
+        "preparation_minutes": str(prep[1]),
+        "session_hours": str(session[0]),
+        "session_minutes": str(session[1]),
+        "travel_hours": str(travel[0]),
+        "travel_minutes": str(travel[1]),
+        "note": note,
+    }
+
+
+def url(engagement):
+    return f"/work-logs/engagement/{engagement.pk}/"
+
+
+# --- The young person's pages ---------------------------------------------------------------------------------
+
+
+def test_my_work_logs_offers_to_log_time_for_an_engagement_attended(young, login):
+    engagement = attended_engagement(young.membership, title="Panel on online safety")
+    confirmed_engagement(young.membership, title="Not marked yet")
+    page = login(young).get("/work-logs/").content.decode()
+    assert "Panel on online safety" in page and url(engagement) in page
+    assert "Not marked yet" not in page
+
+
+def test_hours_and_minutes_are_saved_as_a_draft(young, login):
+    engagement = attended_engagement(young.membership)
+    client = login(young)
+    page = client.get(url(engagement)).content.decode()
+    assert 'id="id_preparation_hours"' in page and 'id="id_session_minutes"' in page
+    assert 'accept="image/jpeg,image/png,image/*,application/pdf' in page
+
+    response = client.post(url(engagement), {**time_fields(prep=(1, 15), session=(1, 50)), "action": "save"})
+
+    assert response.status_code == 302 and response["Location"] == url(engagement)
+    log = WorkLog.objects.get()
+    assert (log.status, log.preparation_minutes, log.session_minutes, log.travel_minutes) == ("draft", 75, 110, 40)
+    page = client.get(url(engagement)).content.decode()
+    assert 'value="1"' in page and 'value="15"' in page and 'value="50"' in page
+
+
+def test_a_failed_send_names_the_field_and_keeps_the_draft(young, login):
+    engagement = attended_engagement(young.membership, minutes=120)
+    client = login(young)
+
+    response = client.post(url(engagement), {**time_fields(session=(2, 1)), "action": "submit"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#id_session_hours"' in page
+    assert "Session time can be at most the length of the engagement: 2 hours." in page
+    log = WorkLog.objects.get()
+    assert (log.status, log.session_minutes) == ("draft", 121)
+    assert 'name="session_minutes"' in page and 'value="1"' in page  # what they typed is still there
+
+
+def test_time_for_an_engagement_not_attended_is_refused_and_the_draft_kept(young, login):
+    engagement = confirmed_engagement(young.membership)
+    response = login(young).post(url(engagement), {**time_fields(), "action": "submit"})
+    assert "You can only log time for an engagement you attended." in response.content.decode()
+    assert WorkLog.objects.get().status == "draft"
+
+
+def test_negative_numbers_are_refused_and_nothing_is_saved(young, login):
+    engagement = attended_engagement(young.membership)
+    response = login(young).post(url(engagement), {**time_fields(travel=(-1, 0)), "action": "save"})
+    page = response.content.decode()
+    assert 'href="#id_travel_hours"' in page and "Travel: hours cannot be less than 0" in page
+    assert not WorkLog.objects.exists()
+
+
+def test_a_bad_receipt_is_a_clear_error_and_nothing_else_typed_is_lost(young, login):
+    engagement = attended_engagement(young.membership)
+    fake = SimpleUploadedFile("receipt.pdf", b"this is only text", content_type="application/pdf")
+    response = login(young).post(
+        url(engagement),
+        {
+            **time_fields(session=(1, 45), note="Went straight from school"),
+            "expense-kind": "food",
+            "expense-description": "Sandwich and drink",
+            "expense-amount": "4.20",
+            "expense-receipt": fake,
+            "action": "submit",
+        },
+    )
+    page = response.content.decode()
+    assert 'href="#id_expense-receipt"' in page
+    assert "The receipt must be a photo (JPG or PNG) or a PDF" in page
+    assert 'value="Sandwich and drink"' in page and 'value="4.20"' in page
+    log = WorkLog.objects.get()
+    assert (log.status, log.session_minutes, log.note) == ("draft", 105, "Went straight from school")
+    assert not Expense.objects.exists()
+
+
+def test_an_expense_with_a_receipt_is_added_and_the_log_sent(young, member, login, django_capture_on_commit_callbacks):
+    lead = member(Role.PARTICIPATION_WORKER)
+    engagement = attended_engagement(young.membership, staff_lead=lead)
+    client = login(young)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(engagement),
+            {
+                **time_fields(),
+                "expense-kind": "travel",
+                "expense-description": "Train",
+                "expense-amount": "£12.40",
+                "expense-receipt": SimpleUploadedFile("ticket.pdf", PDF, content_type="application/pdf"),
+                "action": "submit",
+            },
+        )
+    assert response.status_code == 302 and response["Location"] == "/work-logs/"
+    log = WorkLog.objects.get()
+    assert log.status == "submitted"
+    assert log.expenses.get().amount == Decimal("12.40")
+    assert [m.to for m in mail.outbox] == [[lead.email]]
+    page = client.get("/work-logs/").content.decode()
+    assert "Waiting for approval" in page and "£12.40" in page
+    # Once sent it is shown, not offered for changes
+    assert 'name="action"' not in client.get(url(engagement)).content.decode()
+
+
+def test_an_expense_is_removed_from_a_draft(young, login):
+    engagement = attended_engagement(young.membership)
+    log = draft(young, engagement)
+    expense = expense_add(actor=young, work_log_id=log.pk, kind="travel", description="Bus", amount="2.00")
+    client = login(young)
+    assert (
+        f"/work-logs/engagement/{engagement.pk}/expenses/{expense.pk}/remove/"
+        in client.get(url(engagement)).content.decode()
+    )
+    response = client.post(f"/work-logs/engagement/{engagement.pk}/expenses/{expense.pk}/remove/")
+    assert response.status_code == 302
+    assert not Expense.objects.exists()
+
+
+def test_someone_elses_engagement_and_another_partnerships_are_404s(young, member, login, other_partnership):
+    other = confirmed_engagement(member(Role.YOUNG_PERSON).membership)
+    elsewhere = confirmed_engagement(
+        MembershipFactory(partnership=other_partnership, roles=[Role.YOUNG_PERSON]), partnership=other_partnership
+    )
+    client = login(young)
+    for engagement in (other, elsewhere):
+        assert client.get(url(engagement)).status_code == 404
+        assert client.post(url(engagement), {**time_fields(), "action": "save"}).status_code == 404
+    assert not WorkLog.objects.exists()
+
+
+# --- Receipts -------------------------------------------------------------------------------------------------------
+
+
+def test_a_receipt_downloads_as_an_attachment_for_those_who_may_open_it(young, member, client, other_partnership):
+    log = draft(young, attended_engagement(young.membership))
+    expense = expense_add(
+        actor=young, work_log_id=log.pk, kind="food", description="Lunch", amount="6.40", receipt=receipt()
+    )
+    address = f"/work-logs/receipts/{expense.pk}/"
+    for allowed in (young, member(Role.PARTICIPATION_WORKER), member(Role.FINANCE_OFFICER)):
+        client.force_login(allowed, backend="allauth.account.auth_backends.AuthenticationBackend")
+        response = client.get(address)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert b"".join(response.streaming_content) == JPG
+    for refused in (
+        member(Role.YOUNG_PERSON),
+        member(Role.PARTNERSHIP_ADMIN),
+        member(Role.PARTICIPATION_WORKER, in_partnership=other_partnership),
+    ):
+        client.force_login(refused, backend="allauth.account.auth_backends.AuthenticationBackend")
+        assert client.get(address).status_code == 404
+
+
+# --- Staff pages ----------------------------------------------------------------------------------------------------
+
+
+def test_the_queue_shows_logs_waiting_the_longest_first_and_filters_by_status(worker, member, login):
+    people = [member(Role.YOUNG_PERSON, user__full_name=f"Person {n}") for n in range(3)]
+    logs = [submitted(p) for p in people]
+    work_log_approve(actor=worker, work_log_id=logs[1].pk)
+    client = login(worker)
+
+    page = client.get("/staff/work-logs/").content.decode()
+    assert page.index("Person 0") < page.index("Person 2") and "Person 1" not in page
+
+    page = client.get("/staff/work-logs/?status=approved").content.decode()
+    assert "Person 1" in page and "Person 0" not in page
+
+
+def test_the_review_page_shows_claimed_and_allowed_side_by_side_and_approves(worker, young, login):
+    engagement = attended_engagement(young.membership, minutes=150, preparation=45)
+    log = submitted(young, engagement, preparation=45, session=150, travel=30)
+    expense = Expense.objects.create(
+        partnership=log.partnership,
+        work_log=log,
+        kind="food",
+        description="Lunch",
+        amount=Decimal("5.00"),
+        receipt="receipts/x.jpg",
+        receipt_kind="jpg",
+    )
+    client = login(worker)
+    page = client.get(f"/staff/work-logs/{log.pk}/").content.decode()
+    assert "2 hours 30 minutes" in page and "45 minutes" in page and "Present" in page
+    assert f"/work-logs/receipts/{expense.pk}/" in page
+
+    response = client.post(f"/staff/work-logs/{log.pk}/", {"decision": "approve", "reason": ""})
+
+    assert response.status_code == 302
+    assert WorkLog.objects.get().status == "approved"
+
+
+def test_adjusting_without_a_reason_shows_the_error_on_the_reason(worker, young, login):
+    log = submitted(young)
+    response = login(worker).post(
+        f"/staff/work-logs/{log.pk}/",
+        {"decision": "adjust", **time_fields(travel=(0, 20)), "reason": ""},
+    )
+    page = response.content.decode()
+    assert 'href="#id_reason"' in page and "Give a reason for the changes" in page
+    assert WorkLog.objects.get().status == "submitted"
+
+    login(worker).post(
+        f"/staff/work-logs/{log.pk}/",
+        {"decision": "adjust", **time_fields(travel=(0, 20)), "reason": "The bus takes 10 minutes"},
+    )
+    log.refresh_from_db()
+    assert (log.status, log.approved_travel_minutes, log.decision_reason) == (
+        "approved",
+        20,
+        "The bus takes 10 minutes",
+    )
+
+
+def test_rejecting_needs_a_reason(worker, young, login):
+    log = submitted(young)
+    client = login(worker)
+    page = client.post(f"/staff/work-logs/{log.pk}/", {"decision": "reject", "reason": ""}).content.decode()
+    assert 'href="#id_reason"' in page
+    client.post(f"/staff/work-logs/{log.pk}/", {"decision": "reject", "reason": "Add the taxi receipt"})
+    assert WorkLog.objects.get().status == "rejected"
+
+
+def test_another_partnerships_log_is_a_404_and_young_people_cannot_use_staff_pages(
+    young, member, login, other_partnership
+):
+    log = submitted(young)
+    assert (
+        login(member(Role.PARTICIPATION_WORKER, in_partnership=other_partnership))
+        .get(f"/staff/work-logs/{log.pk}/")
+        .status_code
+        == 404
+    )
+    client = login(young)
+    assert client.get("/staff/work-logs/").status_code == 403
+    assert client.get(f"/staff/work-logs/{log.pk}/").status_code == 403
+
+
+def test_finance_officers_read_but_cannot_decide(member, young, login):
+    log = submitted(young)
+    client = login(member(Role.FINANCE_OFFICER))
+    page = client.get(f"/staff/work-logs/{log.pk}/").content.decode()
+    assert "Your decision" not in page
+    assert client.post(f"/staff/work-logs/{log.pk}/", {"decision": "approve"}).status_code == 403
+    assert WorkLog.objects.get().status == "submitted"
+
+
+# --- Query counts ---------------------------------------------------------------------------------------------------
+
+
+def _many_logs(member, worker, count=15, expenses=3):
+    logs = []
+    for n in range(count):
+        person = member(Role.YOUNG_PERSON)
+        log = submitted(person)
+        for e in range(expenses):
+            Expense.objects.create(
+                partnership=log.partnership,
+                work_log=log,
+                kind="travel",
+                description=f"Bus {e}",
+                amount=Decimal("2.00"),
+                receipt=f"receipts/{n}-{e}.jpg",
+                receipt_kind="jpg",
+            )
+        logs.append(log)
+    return logs
+
+
+def _count(client, address):
+    client.get(address)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address).status_code == 200
+    return len(queries)
+
+
+def test_the_queue_query_count_does_not_grow_with_logs(member, worker, login):
+    client = login(worker)
+    _many_logs(member, worker, count=1)
+    small = _count(client, "/staff/work-logs/")
+    _many_logs(member, worker, count=15)
+    assert _count(client, "/staff/work-logs/") == small
+
+
+def test_my_work_logs_and_the_edit_page_query_counts_do_not_grow(young, login):
+    client = login(young)
+
+    def add_logs(count):
+        for _ in range(count):
+            engagement = attended_engagement(young.membership)
+            log = draft(young, engagement)
+            for e in range(3):
+                expense_add(actor=young, work_log_id=log.pk, kind="travel", description=f"Bus {e}", amount="2")
+            attended_engagement(young.membership)  # no log yet
+        return engagement
+
+    engagement = add_logs(1)
+    small = _count(client, "/work-logs/")
+    small_edit = _count(client, url(engagement))
+    add_logs(15)
+    log = WorkLog.objects.get(engagement=engagement)
+    for e in range(5):
+        expense_add(actor=young, work_log_id=log.pk, kind="travel", description=f"More {e}", amount="2")
+    assert _count(client, "/work-logs/") == small
+    assert _count(client, url(engagement)) == small_edit
+
+
+def test_the_review_page_query_count_does_not_grow_with_expenses(member, worker, young, login):
+    client = login(worker)
+    log = submitted(young)
+    Expense.objects.create(partnership=log.partnership, work_log=log, kind="food", description="x", amount=1)
+    small = _count(client, f"/staff/work-logs/{log.pk}/")
+    for n in range(10):
+        Expense.objects.create(
+            partnership=log.partnership, work_log=log, kind="food", description=f"x{n}", amount=1, receipt=f"r/{n}.jpg"
+        )
+    assert _count(client, f"/staff/work-logs/{log.pk}/") == small
