@@ -155,6 +155,10 @@ def seed_demo() -> list[Partnership]:
         if spec["slug"] == "north-shire":
             seed_training_and_support(partnership)
         seed_safeguarding(partnership)
+        if spec["slug"] == "north-shire":
+            from engagements.demo import seed_engagements
+
+            seed_engagements(partnership)
     return created
 
 
