@@ -479,7 +479,41 @@ def engagement_update(*, actor: User, engagement_id: int, **changes: Any) -> Eng
         event_type="engagement.updated",
         payload={"fields": sorted(name.removesuffix("_id") for name in changed)},
     )
+    if confirmed and changed & TOLD_TO_CONFIRMED:
+        _change_emails(engagement, changed & TOLD_TO_CONFIRMED)
     return engagement
+
+
+# What the young people with a confirmed place need to hear about when it changes: where to go, how to join, and
+# what it will cover.
+TOLD_TO_CONFIRMED = {"location", "is_online", "online_link", "content_warning"}
+
+
+def _change_emails(engagement: Engagement, changed: set[str]) -> None:
+    """One email each to the confirmed young people, after commit, saying what changed (nobody sees who else)."""
+    lines = []
+    if {"location", "is_online", "online_link"} & changed:
+        if engagement.is_online:
+            lines.append(f"It is now online. Join here: {engagement.online_link}")
+        if engagement.location:
+            lines.append(f"Where: {engagement.location}")
+    if "content_warning" in changed and engagement.content_warning:
+        lines.append(f"Please know before you go: {engagement.content_warning}")
+    if not lines:
+        return
+    when = _when(engagement)
+    for membership in engagement_confirmed_people(engagement):
+        user = membership.user
+        body = (
+            f"Hi {user.get_short_name()},\n\n"
+            f"Something has changed about {engagement.title} on {when}:\n\n"
+            + "\n".join(lines)
+            + "\n\nYour place is still confirmed. Any questions, ask your participation worker.\n\n"
+            f"{engagement.partnership.name}"
+        )
+        transaction.on_commit(
+            partial(send_email_message.delay, subject=f"Changed: {engagement.title}", body=body, to=[user.email])
+        )
 
 
 # --- Transitions --------------------------------------------------------------------------------------------------

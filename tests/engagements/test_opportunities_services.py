@@ -725,3 +725,23 @@ def test_a_feed_is_made_once_and_a_new_address_replaces_the_old(member):
 def test_staff_have_no_calendar_feed(worker):
     with pytest.raises(PermissionDenied):
         calendar_feed_get_or_create(actor=worker)
+
+
+def test_confirmed_people_are_told_when_the_place_or_link_changes(
+    worker, member, partnership, django_capture_on_commit_callbacks
+):
+    engagement = published(partnership, lead=worker)
+    going = confirm(engagement, member(Role.YOUNG_PERSON))
+    interested = member(Role.YOUNG_PERSON)
+    InterestFactory(engagement=engagement, membership=interested.membership, partnership=partnership)
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_update(
+            actor=worker, engagement_id=engagement.pk, location="Town hall, room 1", content_warning="Self-harm."
+        )
+    assert [message.to for message in mail.outbox] == [[going.user.email]]
+    assert "Town hall, room 1" in mail.outbox[0].body and "Self-harm." in mail.outbox[0].body
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_update(actor=worker, engagement_id=engagement.pk, description="A clearer description.")
+    assert mail.outbox == []  # nothing they need to act on
