@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("core.urls")),
     path("", include("safeguarding.urls")),
     path("", include("engagements.urls")),
+    path("", include("payments.urls")),
 ]
 
 urlpatterns = [

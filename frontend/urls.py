@@ -11,6 +11,8 @@ from frontend.views import (
     onboarding,
     opportunities,
     outputs,
+    payments_finance,
+    payments_own,
     portfolio,
     recruitment,
     safeguarding,
@@ -38,4 +40,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *work_logs.urlpatterns,
     *outputs.urlpatterns,
     *calendar.urlpatterns,
+    *payments_finance.urlpatterns,
+    *payments_own.urlpatterns,
 ]

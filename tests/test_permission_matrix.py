@@ -36,7 +36,7 @@ CELLS = read_matrix()
 NO_OBJECT = {
     "safeguarding.raise_concern", "safeguarding.check_in", "safeguarding.give_own_consent",
     "participants.book_training", "participants.claim_skill", "participants.request_reference",
-    "engagements.add_worklog",
+    "engagements.add_worklog", "payments.change_own_paymentsetup",
 }  # fmt: skip
 
 
@@ -91,6 +91,8 @@ def _target(perm, person, member, other=None):
         return member(Role.YOUNG_PERSON, in_partnership=where).membership
     if perm.startswith("safeguarding."):
         return _safeguarding_target(model, person, member, other)
+    if perm.startswith("payments."):
+        return _payments_target(model, person, member, other)
     if perm.startswith("engagements.") and model not in {"permit", "schoolterm"}:
         return _engagements_target(model, person, member, other)
     if model == "auditevent":
@@ -158,3 +160,18 @@ def _engagements_target(model, person, member, other):
         return OpportunityTypeSettingFactory(partnership=where)
     # engagement, opportunity, interest, attendance: the engagement they are about
     return EngagementFactory(partnership=where)
+
+
+def _payments_target(model, person, member, other):
+    """A payments record of the partnership, about a young person other than the person asking."""
+    from tests.factories.payments import ClaimFactory, PayoutFactory
+
+    where = other or person.partnership
+    if model == "claim":
+        return ClaimFactory(membership=member(Role.YOUNG_PERSON, in_partnership=where).membership)
+    if model == "payout":
+        return PayoutFactory(claim__membership=member(Role.YOUNG_PERSON, in_partnership=where).membership)
+    if model == "nominee":
+        return member(Role.YOUNG_PERSON, in_partnership=where).membership
+    # payrate, expensespolicy, paymentbatch, payeeaccount, reconciliation: the partnership's own settings
+    return where

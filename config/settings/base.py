@@ -231,6 +231,17 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Young Scrutineers <no-reply@young-scrutineers.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Stripe (payments/) ------------------------------------------------------------------------------------------
+# Called only through the official SDK (payments/stripe_client.py). Development and the tests point it at the local
+# Stripe test server (payments/stripe_server/, started by `make run` and by the tests) on 127.0.0.1; production
+# refuses anything but Stripe itself. The webhook endpoint lives at /payments/stripe/webhook/<path token>/.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_PATH_TOKEN = env.str("STRIPE_WEBHOOK_PATH_TOKEN", default="")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=3)
+STRIPE_CONNECT_COUNTRY = "GB"
+
 # --- Static files and pages -----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -11,3 +11,8 @@ DEMO_DATA_ALLOWED = True
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The local Stripe test server (payments/stripe_server/) and fixed development secrets for it.
+STRIPE_SECRET_KEY = STRIPE_SECRET_KEY or "sk_test_local_development_only"  # noqa: F405
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
+STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET or "whsec_local_development_only"  # noqa: F405
+STRIPE_WEBHOOK_PATH_TOKEN = STRIPE_WEBHOOK_PATH_TOKEN or "local-development-webhook"  # noqa: F405

@@ -18,6 +18,15 @@ for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"):
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
     raise ImproperlyConfigured("Production runs on PostgreSQL (the audit log's database guard needs it).")
 
+# Payments go to Stripe itself, never to the local test server, with secrets from the environment.
+for _name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_PATH_TOKEN"):
+    if not env.str(_name, default=""):
+        raise ImproperlyConfigured(f"Set {_name}.")
+if STRIPE_API_BASE.rstrip("/") != "https://api.stripe.com":  # noqa: F405
+    raise ImproperlyConfigured("STRIPE_API_BASE must be https://api.stripe.com in production (not a test server).")
+if len(STRIPE_WEBHOOK_PATH_TOKEN) < 24:  # noqa: F405
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_PATH_TOKEN must be long and random (at least 24 characters).")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -13,3 +13,8 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The local Stripe test server (payments/stripe_server/) and fixed development secrets for it.
+STRIPE_SECRET_KEY = STRIPE_SECRET_KEY or "sk_test_local_development_only"  # noqa: F405
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
+STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET or "whsec_local_development_only"  # noqa: F405
+STRIPE_WEBHOOK_PATH_TOKEN = STRIPE_WEBHOOK_PATH_TOKEN or "local-development-webhook"  # noqa: F405

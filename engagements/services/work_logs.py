@@ -6,17 +6,23 @@ The rules:
 - A draft is the young person's own, for an engagement they were confirmed for or marked at. It is saved with
   whatever they typed, even if it would not pass the checks below, so nothing they typed is lost; only numbers
   that cannot be time at all (negative, or more than a week) are refused.
-- Sending for approval checks: they were marked present, late or left early ("You can only log time for an
-  engagement you attended"); session time is at most the engagement's length; preparation time is at most the
+- Sending for approval waits until the engagement has ended ("You can send your time once the session has
+  finished") and is refused for a cancelled one. It checks: they were marked present, late or left early ("You
+  can only log time for an engagement you attended"); session time is at most the engagement's length; preparation time is at most the
   engagement's preparation allowance; travel time is at most 4 hours; some time is logged. Every failing field is
   named, and the draft stays as it was. The staff lead (or, with none, every participation worker) is emailed.
 - Expenses: more than £0 and at most £500 a line, in pounds and pence; a receipt (a photo or a PDF, at most
   10 MB, recognised by its content) for every expense except a travel fare under £5 (a bus fare has no receipt
-  worth keeping). Receipts are stored under a random name.
+  worth keeping). Receipts are stored under a random name. An expense sent again with the same idempotency key
+  (the page's one-time form token, the API's Idempotency-Key header) and the same details adds nothing: the
+  first one is returned. The key is kept in the first request's audit row (no model change) and checked with the
+  log locked, so two requests at the same moment make one line.
 - Approval: a participation worker of the partnership, never on their own log. The approved figures default to
   what was claimed; any figure that differs is an adjustment and needs a reason; approved figures are held to the
   same limits (and an expense cannot be approved for more than was claimed). Rejection needs a reason. The young
-  person is emailed in plain words either way.
+  person is emailed in plain words either way. Approval locks the person's attendance row when it checks they
+  attended (marking attendance locks the work log first, then attendance): an absence marked at the same moment
+  cannot also win.
 - A rejected log goes back to draft as soon as the young person changes it (or sends it again).
 """
 
@@ -30,6 +36,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -39,12 +46,12 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.exceptions import ApplicationError
+from core.models import AuditEvent
 from core.permissions import require
 from core.tasks import send_email_message
 from core.uploads import document_kind, document_problem
 from core.workflows import transition
-from engagements.models import Engagement, Expense, WorkLog
-from engagements.selectors.attendance import attended
+from engagements.models import Attendance, Engagement, Expense, WorkLog
 from engagements.selectors.work_logs import engagement_get_for_logging
 from participants.models import Membership, Role, User
 
@@ -63,6 +70,9 @@ MAX_EXPENSES_PER_LOG = 20
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 # Every expense needs a receipt, except a travel fare under this (a bus fare): choose this over "always".
 NO_RECEIPT_TRAVEL_UNDER = Decimal("5.00")
+# A repeat of an expense with the same key (a double-tapped Save, an API client retrying) adds nothing.
+IDEMPOTENCY_KEY_MAX = 100
+PENNY = Decimal("0.01")
 
 PARTS: dict[str, str] = {
     "preparation_minutes": "Preparation time",
@@ -133,6 +143,19 @@ def limit_problems(engagement: Engagement, preparation: int, session: int, trave
     if travel > MAX_TRAVEL_MINUTES:
         problems["travel_minutes"] = f"Travel time can be at most {format_minutes(MAX_TRAVEL_MINUTES)}."
     return problems
+
+
+def _attended_locked(membership_id: int, engagement_id: int) -> bool:
+    """Whether the person is marked present, late or left early, with their attendance row locked until the end of
+    the transaction: a mark being changed at the same moment waits for this (or this waits for it), so an absence
+    and an approval cannot both win. Lock order, here and in attendance marking: the work log, then attendance."""
+    row = (
+        Attendance.objects.select_for_update()
+        .filter(engagement_id=engagement_id, membership_id=membership_id)
+        .only("pk", "status")
+        .first()
+    )
+    return row is not None and row.status in Attendance.ATTENDED
 
 
 def _not_attended() -> ApplicationError:
@@ -226,23 +249,69 @@ def work_log_save_draft(
     return log
 
 
-def _amount(value: Any) -> Decimal:
+def _decimal(value: Any) -> Decimal | None:
+    """A finite Decimal from what was typed ('£4.50', 4.5, Decimal), or None for anything else ('NaN', 'abc')."""
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().lstrip("£"))
-    except (InvalidOperation, ValueError):
-        raise ApplicationError("Enter the amount in pounds and pence, like 4.50.", extra={"field": "amount"}) from None
-    if not amount.is_finite():
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _pence(amount: Decimal) -> Decimal | None:
+    """The amount in pounds and pence, or None when it has fractions of a penny (call only with a bounded amount:
+    quantize fails on a number with more digits than the context holds, like 1e30)."""
+    try:
+        rounded = amount.quantize(PENNY)
+    except InvalidOperation:  # pragma: no cover - the callers check the bounds first
+        return None
+    return rounded if rounded == amount else None
+
+
+def _amount(value: Any) -> Decimal:
+    """A claimed amount: more than £0, at most £500, in pounds and pence; else an ApplicationError naming it."""
+    amount = _decimal(value)
+    if amount is None:
         raise ApplicationError("Enter the amount in pounds and pence, like 4.50.", extra={"field": "amount"})
     if amount <= 0:
         raise ApplicationError("The amount must be more than £0.", extra={"field": "amount"})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ApplicationError("Enter the amount in pounds and pence, like 4.50.", extra={"field": "amount"})
+    # The bound before the pence: 1e30 has more digits than quantize can hold.
     if amount > MAX_EXPENSE:
         raise ApplicationError(
             f"An expense can be at most {money(MAX_EXPENSE)}. For more, talk to your participation worker first.",
             extra={"field": "amount"},
         )
-    return amount.quantize(Decimal("0.01"))
+    pence = _pence(amount)
+    if pence is None:
+        raise ApplicationError("Enter the amount in pounds and pence, like 4.50.", extra={"field": "amount"})
+    return pence
+
+
+def _idempotency_key(value: str | None) -> str:
+    key = (value or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        raise ApplicationError(
+            f"The idempotency key must be at most {IDEMPOTENCY_KEY_MAX} printable characters.",
+            extra={"field": "idempotency_key"},
+        )
+    return key
+
+
+def _added_before(log: WorkLog, key: str, kind: str, description: str, amount: Any) -> Expense | None:
+    """The expense an earlier request with this key added to this log, when it is still there and is the same
+    expense (the same kind, description and amount). Call with the log locked: a repeat waits for the first."""
+    events = AuditEvent.objects.filter(
+        subject_type=ContentType.objects.get_for_model(WorkLog),
+        subject_id=str(log.pk),
+        event_type="worklog.expense_added",
+        payload__idempotency_key=key,
+    )
+    ids = [payload.get("expense") for payload in events.values_list("payload", flat=True)]
+    value = _decimal(amount)
+    if not ids or value is None:
+        return None
+    same = log.expenses.filter(pk__in=ids, kind=kind, description=(description or "").strip(), amount=value)
+    return same.order_by("pk").first()
 
 
 @transaction.atomic
@@ -254,9 +323,19 @@ def expense_add(
     description: str,
     amount: Decimal | str,
     receipt: File[Any] | None = None,
+    idempotency_key: str | None = None,
 ) -> Expense:
-    """Add an expense line (with its receipt) to the young person's own draft (or rejected) log."""
+    """Add an expense line (with its receipt) to the young person's own draft (or rejected) log.
+
+    With an `idempotency_key` (the page's one-time form token, or the API's Idempotency-Key header), a repeat of
+    the same expense with the same key returns the expense the first request added and adds nothing: a
+    double-tapped Save makes one line. The key is kept in the audit row of the first request."""
+    key = _idempotency_key(idempotency_key)
     log = _lock_own(actor, work_log_id)
+    if key:
+        earlier = _added_before(log, key, kind, description, amount)
+        if earlier is not None:
+            return earlier
     _make_editable(actor, log)
     if kind not in Expense.Kind.values:
         raise ApplicationError("Choose what the expense was for.", extra={"field": "kind"})
@@ -304,7 +383,13 @@ def expense_add(
             partnership=log.partnership,
             subject=log,
             event_type="worklog.expense_added",
-            payload={"expense": expense.pk, "kind": kind, "amount": str(value), "receipt": bool(kind_of_file)},
+            payload={
+                "expense": expense.pk,
+                "kind": kind,
+                "amount": str(value),
+                "receipt": bool(kind_of_file),
+                **({"idempotency_key": key} if key else {}),
+            },
         )
     except BaseException:
         if expense.receipt:
@@ -380,7 +465,17 @@ def work_log_submit(*, actor: User, work_log_id: int) -> WorkLog:
             extra={"field": "status"},
         )
     engagement = log.engagement
-    if not attended(log.membership_id, engagement.pk):
+    if engagement.status == Engagement.Status.CANCELLED:
+        raise ApplicationError(
+            "This engagement was cancelled, so there is no time to send.",
+            extra={"field": "engagement", "reason": "cancelled"},
+        )
+    if timezone.now() < engagement.ends_at:
+        raise ApplicationError(
+            "You can send your time once the session has finished.",
+            extra={"field": "engagement", "reason": "not_finished"},
+        )
+    if not _attended_locked(log.membership_id, engagement.pk):
         raise _not_attended()
     problems = limit_problems(engagement, log.preparation_minutes, log.session_minutes, log.travel_minutes)
     if log.claimed_minutes == 0 and not problems:
@@ -454,7 +549,7 @@ def work_log_approve(
     }
     approved = {name: getattr(log, name) if value is None else _minutes(value, name) for name, value in given.items()}
     engagement = log.engagement
-    if not attended(log.membership_id, engagement.pk):
+    if not _attended_locked(log.membership_id, engagement.pk):
         raise ApplicationError(
             "This young person is not marked as attending this engagement. Check the attendance first.",
             extra={"field": "engagement", "reason": "not_attended"},
@@ -472,21 +567,20 @@ def work_log_approve(
         expense = by_id.get(expense_id)
         if expense is None:
             raise ApplicationError("That expense is not on this log.", extra={"field": "expense_amounts"})
-        try:
-            amount = value if isinstance(value, Decimal) else Decimal(str(value))
-        except (InvalidOperation, ValueError):
-            amount = Decimal("NaN")
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-            raise ApplicationError(
-                f"Enter the amount approved for '{expense.description}' in pounds and pence.",
-                extra={"field": "expense_amounts", "expense": expense_id},
-            )
-        if amount > expense.amount:
+        amount = _decimal(value)
+        # The bound before the pence: 1e30 has more digits than quantize can hold.
+        if amount is not None and amount > expense.amount:
             raise ApplicationError(
                 f"'{expense.description}' can be approved for at most the {money(expense.amount)} claimed.",
                 extra={"field": "expense_amounts", "expense": expense_id},
             )
-        amounts[expense_id] = amount.quantize(Decimal("0.01"))
+        pence = _pence(amount) if amount is not None and amount >= 0 else None
+        if pence is None:
+            raise ApplicationError(
+                f"Enter the amount approved for '{expense.description}' in pounds and pence.",
+                extra={"field": "expense_amounts", "expense": expense_id},
+            )
+        amounts[expense_id] = pence
     for expense in expenses:
         expense.approved_amount = amounts.get(expense.pk, expense.amount)
 

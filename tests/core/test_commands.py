@@ -61,6 +61,13 @@ def test_demo_logins_prints_the_logins_and_a_totp_code():
     assert "code now:" in text
 
 
+PRODUCTION_STRIPE = {
+    "STRIPE_SECRET_KEY": "sk_live_" + "x" * 40,
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + "y" * 40,
+    "STRIPE_WEBHOOK_PATH_TOKEN": "Zq3" * 12,
+}
+
+
 def test_production_settings_pass_the_deploy_check():
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
@@ -71,6 +78,7 @@ def test_production_settings_pass_the_deploy_check():
         "DATABASE_URL": "postgres://app:secret@db.internal:5432/scrutineers",
         "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
         "CACHE_URL": "rediscache://cache.internal:6379/1",
+        **PRODUCTION_STRIPE,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -107,3 +115,22 @@ def test_production_settings_refuse_the_development_database():
     )
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
+
+
+def test_production_settings_refuse_the_local_stripe_test_server():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="x" * 60,
+        FIELD_ENCRYPTION_KEYS="mBMkYp0o6hzDe-m9ZLG1tDvNjcxEMOGdVeGf1m1Hw9c=",
+        DATABASE_URL="postgres://app:secret@db.internal:5432/scrutineers",
+        CELERY_BROKER_URL="redis://cache.internal:6379/0",
+        CACHE_URL="redis://cache.internal:6379/1",
+        STRIPE_API_BASE="http://127.0.0.1:12111",
+        **PRODUCTION_STRIPE,
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "STRIPE_API_BASE" in result.stderr

@@ -1,0 +1,5 @@
+"""Pages for payments (finance)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Reads for payments, one module per area, scoped to the actor's partnership."""
