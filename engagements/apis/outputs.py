@@ -1,7 +1,8 @@
 """The /api/v1/ endpoints for outputs (thin: parse, call the service, serialize).
 
 Staff who see outputs get every output of the partnership, hidden and flagged ones included, with who made it and
-the media consents it rests on. A young person gets only the outputs they made that are not hidden, and nothing
+the media consents it rests on (given by the young person or by a parent or carer: never the parent's or carer's
+name). A young person gets only the outputs they made that are not hidden, and nothing
 about anyone else who made them.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, path, reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +19,14 @@ from rest_framework.response import Response
 from core.api import PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from engagements.models import Output
-from engagements.selectors.outputs import is_output_staff, output_get_for_actor, outputs_visible_to
+from engagements.selectors.outputs import (
+    GIVEN_BY_PARENT_OR_CARER,
+    GIVEN_BY_SELF,
+    ShownConsent,
+    is_output_staff,
+    output_get_for_actor,
+    outputs_visible_to,
+)
 from engagements.services.outputs import output_create, output_hide, output_restore, output_update
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from safeguarding.models import Consent, ConsentType
@@ -26,6 +34,10 @@ from safeguarding.models import Consent, ConsentType
 OutputKindField = named_choice_field("OutputKindEnum", Output.Kind.choices)
 OutputConsentTypeField = named_choice_field("OutputConsentTypeEnum", ConsentType.choices)
 OutputConsentStatusField = named_choice_field("OutputConsentStatusEnum", Consent.Status.choices)
+OutputConsentGivenByField = named_choice_field(
+    "OutputConsentGivenByEnum",
+    [(GIVEN_BY_SELF, "Given by them"), (GIVEN_BY_PARENT_OR_CARER, "Given by a parent or carer")],
+)
 
 
 def _id_field(**kwargs: Any) -> serializers.IntegerField:
@@ -38,17 +50,25 @@ class OutputContributorOutput(serializers.Serializer):
 
 
 class OutputConsentOutput(serializers.Serializer):
-    """A consent the output rests on: the kind, when and by whom it was given, and whether it still stands. Never
-    the paper form, and never a withdrawal's reason."""
+    """A consent the output rests on: the kind, when it was given, whether the young person gave it or a parent or
+    carer did, and whether it still stands. Never a parent's or carer's name or relationship, never the paper form,
+    and never a withdrawal's reason."""
 
     id = serializers.IntegerField()
     membership_id = serializers.IntegerField()
     consent_type = OutputConsentTypeField()
     status = OutputConsentStatusField()
     given_at = serializers.DateTimeField()
-    given_by_name = serializers.CharField()
-    relationship = serializers.CharField()
+    given_by = serializers.SerializerMethodField(help_text="'self': the young person gave it; else a parent or carer.")
+    given_by_label = serializers.SerializerMethodField(help_text="'Given by them' or 'Given by a parent or carer'.")
     withdrawn_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(OutputConsentGivenByField())
+    def get_given_by(self, consent: Consent) -> str:
+        return ShownConsent(consent).given_by
+
+    def get_given_by_label(self, consent: Consent) -> str:
+        return ShownConsent(consent).given_by_label
 
 
 class OutputOutput(serializers.Serializer):

@@ -4,6 +4,9 @@ Finance officers and partnership admins read the partnership's logs. Thin: parse
 
 A young person sees only their own logs; anyone else's (or another partnership's) is a 404. A receipt that is not
 a photo or PDF is a 400 naming the field: {"message": ..., "extra": {"field": "receipt"}}.
+
+Adding an expense takes an optional Idempotency-Key header: a retry of the same expense (same kind, description
+and amount) with the same key for the same log adds nothing and answers with the log holding the first one.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, path, reverse
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -23,6 +26,7 @@ from core.pagination import Pagination, paginate
 from engagements.models import Expense, WorkLog
 from engagements.selectors.work_logs import work_log_get_for_actor, work_logs_visible_to
 from engagements.services.work_logs import (
+    IDEMPOTENCY_KEY_MAX,
     MAX_DRAFT_MINUTES,
     NOTE_MAX,
     REASON_MAX,
@@ -257,6 +261,18 @@ class WorkLogExpensesApi(PartnershipApi):
 
     @extend_schema(
         request={"multipart/form-data": ExpenseInput},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    f"Any unique value (a UUID), at most {IDEMPOTENCY_KEY_MAX} characters. Sending the same expense "
+                    "again with the same key adds nothing and answers as the first time did."
+                ),
+            )
+        ],
         responses={201: WorkLogOutput},
         summary="Add an expense with its receipt (a photo or PDF; travel fares under £5 need none)",
     )
@@ -265,7 +281,12 @@ class WorkLogExpensesApi(PartnershipApi):
         payload.is_valid(raise_exception=True)
         user = actor(request)
         work_log_get_for_actor(user, work_log_id)  # 404 before anything else for someone else's log
-        expense_add(actor=user, work_log_id=work_log_id, **payload.validated_data)
+        expense_add(
+            actor=user,
+            work_log_id=work_log_id,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            **payload.validated_data,
+        )
         response = _detail(request, work_log_id)
         response.status_code = status.HTTP_201_CREATED
         return response

@@ -25,8 +25,44 @@ from engagements.models import Engagement, Output
 from engagements.services.outputs import MediaConsent, contributors_allowed, media_consents
 from participants.models import Membership, Role, User
 from safeguarding.models import Consent
+from safeguarding.services.consent import is_by_parent_or_carer
 
 VIEW_OUTPUT = "engagements.view_output"
+
+# Who gave a consent, shown as a category only: never a parent's or carer's name, nor the relationship they typed.
+GIVEN_BY_SELF = "self"
+GIVEN_BY_PARENT_OR_CARER = "parent_or_carer"
+GIVEN_BY_WHO: dict[str, str] = {GIVEN_BY_SELF: "them", GIVEN_BY_PARENT_OR_CARER: "a parent or carer"}
+
+
+def consent_given_by(consent: Consent) -> str:
+    """'self' for the young person's own consent, else 'parent_or_carer'."""
+    return GIVEN_BY_PARENT_OR_CARER if is_by_parent_or_carer(consent) else GIVEN_BY_SELF
+
+
+@dataclass(frozen=True)
+class ShownConsent:
+    """A consent an output rests on, as staff see it: the kind, when it was given, by whom (them, or a parent or
+    carer) and whether it still stands."""
+
+    consent: Consent
+
+    @property
+    def given_by(self) -> str:
+        return consent_given_by(self.consent)
+
+    @property
+    def given_by_who(self) -> str:
+        return GIVEN_BY_WHO[self.given_by]
+
+    @property
+    def given_by_label(self) -> str:
+        return f"Given by {self.given_by_who}"
+
+
+def output_consents(output: Output) -> list[ShownConsent]:
+    """The consents an output rests on (prefetched by the selectors above), newest first."""
+    return [ShownConsent(consent) for consent in output.consents.all()]
 
 
 def is_output_staff(actor: User) -> bool:
@@ -120,6 +156,12 @@ class Candidate:
     @property
     def can_be_included(self) -> bool:
         return self.media.counts
+
+    @property
+    def given_by_who(self) -> str:
+        """'them' or 'a parent or carer' for the consent that counts ('' with none)."""
+        consent = self.media.consent
+        return GIVEN_BY_WHO[consent_given_by(consent)] if consent is not None else ""
 
 
 def output_candidates(

@@ -7,7 +7,8 @@ The rules:
 - One mark per person per engagement: marking again changes it (nothing happens when nothing changed), and each
   change is audited with what it was and what it became.
 - Once a person's time for the engagement is approved (or claimed for payment), they cannot be marked absent:
-  the approval rested on their being there.
+  the approval rested on their being there. Their work logs are locked before that is checked (and approval locks
+  their attendance row), so an approval and an absence at the same moment cannot both win.
 """
 
 from __future__ import annotations
@@ -79,15 +80,20 @@ def _apply_marks(
                 "Only young people confirmed for this engagement can be marked.",
                 extra={"field": "membership", "membership": membership_id},
             )
+    # Lock their work logs before reading their status (and before their attendance rows: approval locks the log,
+    # then the attendance row, and the same order here means neither waits on the other in a circle). An approval
+    # at the same moment either finished first (and is seen here) or waits for this mark (and sees it).
+    logs = list(
+        WorkLog.objects.select_for_update()
+        .filter(engagement=engagement, membership_id__in=list(wanted))
+        .order_by("pk")
+        .only("pk", "membership_id", "status")
+    )
+    paid = {log.membership_id for log in logs if log.status in PAID_STATUSES}
     existing = {
         a.membership_id: a
         for a in Attendance.objects.select_for_update().filter(engagement=engagement, membership_id__in=list(wanted))
     }
-    paid = set(
-        WorkLog.objects.filter(
-            engagement=engagement, membership_id__in=list(wanted), status__in=PAID_STATUSES
-        ).values_list("membership_id", flat=True)
-    )
     now = timezone.now()
     saved: list[Attendance] = []
     for membership_id, (status, note) in wanted.items():

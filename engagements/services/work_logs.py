@@ -8,9 +8,10 @@ The rules:
   that cannot be time at all (negative, or more than a week) are refused.
 - Sending for approval waits until the engagement has ended ("You can send your time once the session has
   finished") and is refused for a cancelled one. It checks: they were marked present, late or left early ("You
-  can only log time for an engagement you attended"); session time is at most the engagement's length; preparation time is at most the
-  engagement's preparation allowance; travel time is at most 4 hours; some time is logged. Every failing field is
-  named, and the draft stays as it was. The staff lead (or, with none, every participation worker) is emailed.
+  can only log time for an engagement you attended"); session time is at most the engagement's length;
+  preparation time is at most the engagement's preparation allowance; travel time is at most 4 hours; some time
+  is logged. Every failing field is named, and the draft stays as it was. The staff lead (or, with none, every
+  participation worker) is emailed.
 - Expenses: more than £0 and at most £500 a line, in pounds and pence; a receipt (a photo or a PDF, at most
   10 MB, recognised by its content) for every expense except a travel fare under £5 (a bus fare has no receipt
   worth keeping). Receipts are stored under a random name. An expense sent again with the same idempotency key

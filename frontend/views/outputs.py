@@ -27,6 +27,7 @@ from engagements.models import Output
 from engagements.selectors.outputs import (
     is_output_staff,
     output_candidates,
+    output_consents,
     output_engagement_get_for_actor,
     output_engagements,
     output_get_for_actor,
@@ -212,7 +213,7 @@ def output_detail(request: HttpRequest, output_id: int) -> HttpResponse:
         {
             "output": output,
             "contributors": contributors,
-            "consents": list(output.consents.all()),
+            "consents": output_consents(output),
             "can_change": can_change,
             "hide_form": hide_form,
             "restore_error": restore_error,

@@ -5,11 +5,14 @@ officers. Thin: parse, call the service or selector, render; the rules live in e
 
 Nothing the young person typed is lost: on "Save as draft" and "Send for approval" the draft is saved first (only
 impossible numbers stop it), then the new expense is added, then the log is sent; each refusal is shown on the
-field it names, with what they typed still in the boxes.
+field it names, with what they typed still in the boxes. The form carries a one-time token, so the same form sent
+twice (a double tap, or sent again) adds its expense once; the buttons also ignore a double click.
 """
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -21,12 +24,13 @@ from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
 from core.permissions import require
 from core.uploads import CONTENT_TYPES
-from engagements.models import WorkLog
+from engagements.models import Engagement, WorkLog
 from engagements.selectors.work_logs import (
     attendance_for,
     engagement_get_for_logging,
@@ -53,6 +57,7 @@ from frontend.views.home import acting_user
 Status = WorkLog.Status
 SAVE = "save"
 SUBMIT = "submit"
+FORM_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 # What each status means for the young person, in plain words.
 PLAIN_STATUS: dict[str, str] = {
@@ -130,6 +135,17 @@ def _log_figures(user: Any, engagement_id: int, form: WorkLogTimeForm) -> WorkLo
         return None
 
 
+def _form_token(request: HttpRequest) -> str | None:
+    """The one-time token the edit page was rendered with: the same token sent twice (a double-tapped Save, the
+    page sent again) adds its expense once. A new one is made each time the page is shown."""
+    token = request.POST.get("form_token", "")
+    return token if FORM_TOKEN.fullmatch(token) else None
+
+
+def _can_send(engagement: Engagement) -> bool:
+    return engagement.status != Engagement.Status.CANCELLED and timezone.now() >= engagement.ends_at
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def work_log_edit(request: HttpRequest, engagement_id: int) -> HttpResponse:
@@ -155,10 +171,14 @@ def work_log_edit(request: HttpRequest, engagement_id: int) -> HttpResponse:
                     description=data["description"],
                     amount=data["amount"],
                     receipt=data.get("receipt"),
+                    idempotency_key=_form_token(request),
                 )
             except (ApplicationError, DjangoValidationError) as error:
                 show_error(expense_form, error)
                 expense_ok = False
+            else:
+                # Added: the boxes empty again, so sending after another refusal cannot add it twice.
+                expense_form = ExpenseForm(prefix="expense")
         if saved is not None and expense_ok and not form.errors:
             if action == SUBMIT:
                 try:
@@ -185,6 +205,8 @@ def work_log_edit(request: HttpRequest, engagement_id: int) -> HttpResponse:
             "form": form,
             "expense_form": expense_form,
             "has_errors": bool(form.errors or expense_form.errors),
+            "form_token": uuid.uuid4().hex,
+            "can_send": _can_send(engagement),
             "length": format_minutes(engagement.duration_minutes),
             "allowance": format_minutes(engagement.preparation_minutes),
             "travel_limit": format_minutes(MAX_TRAVEL_MINUTES),

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from engagements.models import Attendance, Interest, WorkLog
+from engagements.models import Attendance, Engagement, Interest, WorkLog
 from participants.models import Role
 from tests.e2e.conftest import assert_accessible
 from tests.engagements.helpers import make_eligible
@@ -100,6 +100,10 @@ def test_opportunity_to_approved_work_log(live_server, phone, desktop, browser):
     assert_accessible(sheet, "engagement-journey-attendance-saved")
     lead_phone.close()
     assert Attendance.objects.get(membership=young).status == Attendance.Status.PRESENT
+
+    # The session is over (time can be sent only once it has finished): move it into the past, two hours long.
+    ended = timezone.now() - datetime.timedelta(minutes=5)
+    Engagement.objects.filter(pk=panel.pk).update(starts_at=ended - datetime.timedelta(hours=2), ends_at=ended)
 
     # The young person logs their time.
     phone.goto(f"{live_server.url}/work-logs/")

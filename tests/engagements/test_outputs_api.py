@@ -50,11 +50,27 @@ def test_staff_list_outputs_with_makers_and_consents_and_filter(partnership, wor
     assert row["id"] == film.pk and row["is_hidden"] is True and row["flagged_at"]
     assert {c["full_name"] for c in row["contributors"]} == {sam.user.full_name, ada.user.full_name}
     consents = {c["membership_id"]: c for c in row["consents"]}
-    assert consents[sam.pk]["status"] == "withdrawn" and consents[ada.pk]["relationship"] == "Mother"
+    assert consents[sam.pk]["status"] == "withdrawn" and consents[sam.pk]["given_by"] == "self"
+    assert consents[sam.pk]["given_by_label"] == "Given by them"
+    assert consents[ada.pk]["given_by"] == "parent_or_carer"
+    assert consents[ada.pk]["given_by_label"] == "Given by a parent or carer"
+    assert consents[ada.pk]["consent_type"] == "media" and consents[ada.pk]["given_at"]
     assert "document" not in consents[ada.pk]
 
     poems = api_as(worker).get(URL, {"kind": "poem"}).json()
     assert [r["title"] for r in poems["results"]] == ["Poem"]
+
+
+def test_a_parent_or_carers_name_and_relationship_are_never_in_the_answer(partnership, worker, member, api_as):
+    ada = young(partnership, age=15, by_parent=True)
+    film = make_output(worker, engagement_with(partnership, ada), [ada], title="The film")
+    client = api_as(member(Role.SCRUTINY_LEAD))
+    for address in (URL, f"{URL}{film.pk}/"):
+        response = client.get(address)
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "Grace Okafor" not in text and "Mother" not in text
+        assert "given_by_name" not in text and "relationship" not in text
 
 
 def test_a_young_person_sees_only_what_they_made_and_not_hidden_with_nobody_elses_name(partnership, worker, api_as):

@@ -192,6 +192,14 @@ def test_only_organisers_add_outputs_from_the_page(partnership, member, login):
     assert client.get(f"/staff/engagements/{engagement.pk}/outputs/new/").status_code == 403
 
 
+def test_the_new_output_page_says_who_gave_media_consent_but_never_a_parents_name(partnership, worker, login):
+    ada, sam = young(partnership, age=15, by_parent=True), young(partnership)
+    engagement = engagement_with(partnership, ada, sam)
+    page = words(login(worker).get(f"/staff/engagements/{engagement.pk}/outputs/new/"))
+    assert "by a parent or carer" in page and "by them" in page
+    assert "Grace Okafor" not in page and "Mother" not in page
+
+
 def test_the_new_output_page_makes_a_fixed_number_of_queries(partnership, worker, login):
     people = [young(partnership) for _ in range(3)]
     engagement = engagement_with(partnership, *people)
@@ -212,7 +220,8 @@ def test_the_output_page_shows_the_consents_it_rests_on_without_documents(partne
     output = make_output(worker, engagement_with(partnership, ada), [ada], title="Ada's film")
     page = login(worker).get(f"/staff/outputs/{output.pk}/").content.decode()
     assert "Ada&#x27;s film" in page and ada.user.full_name in page
-    assert "Photos, film and media" in page and "Grace Okafor" in page and "(Mother)" in page
+    assert "Photos, film and media" in page and "A parent or carer" in page
+    assert "Grace Okafor" not in page and "Mother" not in page  # the category only, never their name
     assert f"/staff/consents/{ada.pk}/" not in page and "/form/" not in page  # no document links
     assert "History" in page and "added an output" in page
 

@@ -285,6 +285,32 @@ def test_with_no_staff_lead_every_participation_worker_is_emailed(member, django
     assert sorted(m.to[0] for m in mail.outbox) == sorted(w.email for w in workers)
 
 
+def test_time_can_be_sent_only_once_the_session_has_finished_and_the_draft_is_kept(young):
+    starts = timezone.now() - datetime.timedelta(minutes=30)  # under way: ends in an hour and a half
+    engagement = attended_engagement(young.membership, starts_at=starts, minutes=120)
+    log = draft(young, engagement, session=30)
+    with pytest.raises(ApplicationError) as refused:
+        work_log_submit(actor=young, work_log_id=log.pk)
+    assert refused.value.message == "You can send your time once the session has finished."
+    assert refused.value.extra["field"] == "engagement"
+    assert WorkLog.objects.get().status == "draft"
+    now = timezone.now()
+    Engagement.objects.filter(pk=engagement.pk).update(
+        starts_at=now - datetime.timedelta(minutes=121), ends_at=now - datetime.timedelta(minutes=1)
+    )
+    assert work_log_submit(actor=young, work_log_id=log.pk).status == "submitted"
+
+
+def test_time_for_a_cancelled_engagement_cannot_be_sent(young):
+    engagement = attended_engagement(young.membership)
+    log = draft(young, engagement)
+    Engagement.objects.filter(pk=engagement.pk).update(status=Engagement.Status.CANCELLED)
+    with pytest.raises(ApplicationError) as refused:
+        work_log_submit(actor=young, work_log_id=log.pk)
+    assert "cancelled" in refused.value.message and refused.value.extra["field"] == "engagement"
+    assert WorkLog.objects.get().status == "draft"
+
+
 def test_a_sent_log_cannot_be_changed_or_sent_twice(young):
     log = submitted(young)
     with pytest.raises(ApplicationError):
@@ -362,6 +388,30 @@ def test_amounts_are_pounds_and_pence_from_a_penny_to_500(young, amount, words):
     assert ok.amount == Decimal("500.00")
 
 
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("1e30", "at most £500.00"),
+        (Decimal("1e30"), "at most £500.00"),
+        ("-1e30", "more than £0"),
+        ("NaN", "pounds and pence"),
+        ("sNaN", "pounds and pence"),
+        ("Infinity", "pounds and pence"),
+        ("-Infinity", "pounds and pence"),
+        ("1e-5", "pounds and pence"),
+        ("1e-999999", "pounds and pence"),
+        ("1e999999999999", "at most £500.00"),
+    ],
+)
+def test_huge_tiny_and_not_a_number_amounts_are_refused_naming_the_amount(young, amount, words):
+    log = draft(young, attended_engagement(young.membership))
+    with pytest.raises(ApplicationError) as refused:
+        expense_add(actor=young, work_log_id=log.pk, kind="food", description="x", amount=amount, receipt=receipt())
+    assert refused.value.extra["field"] == "amount"
+    assert words in refused.value.message
+    assert not Expense.objects.exists()
+
+
 def test_a_receipt_is_needed_except_for_a_travel_fare_under_5_pounds(young):
     log = draft(young, attended_engagement(young.membership))
     bus = expense_add(actor=young, work_log_id=log.pk, kind="travel", description="Bus", amount="4.99")
@@ -371,6 +421,63 @@ def test_a_receipt_is_needed_except_for_a_travel_fare_under_5_pounds(young):
             expense_add(actor=young, work_log_id=log.pk, kind=kind, description="x", amount=amount)
         assert refused.value.extra["field"] == "receipt"
     assert Expense.objects.count() == 1
+
+
+def test_the_same_expense_sent_again_with_the_same_key_is_added_once(young, private_storage):
+    log = draft(young, attended_engagement(young.membership))
+
+    def add(key, description="Lunch", amount="6.40"):
+        return expense_add(
+            actor=young,
+            work_log_id=log.pk,
+            kind="food",
+            description=description,
+            amount=amount,
+            receipt=receipt(),
+            idempotency_key=key,
+        )
+
+    first = add("a" * 32)
+    again = add("a" * 32)
+    assert again.pk == first.pk
+    assert Expense.objects.count() == 1
+    assert len([p for p in private_storage.rglob("*") if p.is_file()]) == 1  # the repeat kept no second receipt
+    assert AuditEvent.objects.filter(event_type="worklog.expense_added").count() == 1
+    # A new key is a new expense, even an identical one (two bus fares the same are two expenses).
+    assert add("b" * 32).pk != first.pk
+    # The same key with other details (the page sent again after going back and changing it) is a new expense.
+    assert add("a" * 32, description="Tea", amount="1.50").description == "Tea"
+    # No key: every call adds.
+    add(None)
+    add(None)
+    assert Expense.objects.count() == 5
+
+
+def test_a_repeat_with_the_same_key_after_sending_returns_the_first_expense(young):
+    engagement = attended_engagement(young.membership)
+    log = draft(young, engagement)
+    first = expense_add(
+        actor=young, work_log_id=log.pk, kind="travel", description="Bus", amount="2.00", idempotency_key="k-1"
+    )
+    work_log_submit(actor=young, work_log_id=log.pk)
+    again = expense_add(
+        actor=young, work_log_id=log.pk, kind="travel", description="Bus", amount="2.00", idempotency_key="k-1"
+    )
+    assert again.pk == first.pk and Expense.objects.count() == 1
+    with pytest.raises(ApplicationError) as refused:  # a new one is still refused once it is sent
+        expense_add(
+            actor=young, work_log_id=log.pk, kind="travel", description="Bus", amount="2.00", idempotency_key="k-2"
+        )
+    assert refused.value.extra["field"] == "status"
+
+
+def test_an_idempotency_key_of_more_than_100_characters_is_refused(young):
+    log = draft(young, attended_engagement(young.membership))
+    with pytest.raises(ApplicationError) as refused:
+        expense_add(
+            actor=young, work_log_id=log.pk, kind="travel", description="Bus", amount="2", idempotency_key="k" * 101
+        )
+    assert refused.value.extra["field"] == "idempotency_key"
 
 
 def test_removing_an_expense_removes_its_receipt_after_commit(
@@ -464,6 +571,30 @@ def test_an_expense_approved_for_less_is_an_adjustment_and_never_more_than_claim
     )
     expense.refresh_from_db()
     assert expense.approved_amount == Decimal("5.00")
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("1e30", "at most the £8.00 claimed"),
+        (Decimal("1e30"), "at most the £8.00 claimed"),
+        ("-1e30", "pounds and pence"),
+        ("NaN", "pounds and pence"),
+        (Decimal("sNaN"), "pounds and pence"),
+        ("Infinity", "pounds and pence"),
+        ("1e-5", "pounds and pence"),
+    ],
+)
+def test_huge_tiny_and_not_a_number_approved_amounts_name_the_expense(worker, young, amount, words):
+    log = submitted(young)
+    expense = Expense.objects.create(
+        partnership=log.partnership, work_log=log, kind="food", description="Lunch", amount=Decimal("8.00")
+    )
+    with pytest.raises(ApplicationError) as refused:
+        work_log_approve(actor=worker, work_log_id=log.pk, expense_amounts={expense.pk: amount}, reason="Less")
+    assert refused.value.extra == {"field": "expense_amounts", "expense": expense.pk}
+    assert words in refused.value.message
+    assert WorkLog.objects.get().status == "submitted"
 
 
 def test_approved_figures_are_held_to_the_same_limits(worker, young):

@@ -3,12 +3,14 @@ what; another partnership's log is a 404; query counts."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from engagements.models import Expense, WorkLog
 from participants.models import Role
@@ -17,6 +19,7 @@ from tests.engagements.test_work_logs import (
     attended_engagement,
     confirmed_engagement,
     draft,
+    mark,
     private_storage,  # noqa: F401 - autouse fixture
     submitted,
 )
@@ -92,6 +95,62 @@ def test_an_expense_with_a_receipt_is_added_by_multipart_and_removed(young, api_
 
     response = client.delete(f"{URL}{log.pk}/expenses/{expense['id']}/")
     assert response.status_code == 200 and response.json()["expenses"] == []
+
+
+def test_an_expense_sent_again_with_the_same_idempotency_key_is_added_once(young, api_as):
+    log = draft(young, attended_engagement(young.membership))
+    client = api_as(young)
+
+    def send(key=None, description="Bus fare"):
+        headers = {"Idempotency-Key": key} if key else {}
+        data = {"kind": "travel", "description": description, "amount": "2.40"}
+        return client.post(f"{URL}{log.pk}/expenses/", data, format="multipart", headers=headers)
+
+    first = send("3f1c0a52-8b0e-4d5e-9a51-0d6c1f3b7e21")
+    again = send("3f1c0a52-8b0e-4d5e-9a51-0d6c1f3b7e21")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["expenses"] == first.json()["expenses"]
+    assert Expense.objects.count() == 1
+    assert send("another-key").status_code == 201  # a new key: a new expense, even the same one
+    assert send().status_code == 201  # no key: every request adds
+    assert Expense.objects.count() == 3
+    response = send("k" * 101)
+    assert response.status_code == 400 and response.json()["extra"]["field"] == "idempotency_key"
+
+
+@pytest.mark.parametrize("amount", ["1e30", "NaN", "Infinity", "-Infinity", "1e-5", "1e999999999999"])
+def test_huge_tiny_and_not_a_number_amounts_are_a_400_naming_the_amount(young, worker, api_as, amount):
+    log = draft(young, attended_engagement(young.membership))
+    response = api_as(young).post(
+        f"{URL}{log.pk}/expenses/", {"kind": "travel", "description": "Bus", "amount": amount}, format="json"
+    )
+    assert response.status_code == 400
+    assert "amount" in str(response.json()["extra"])
+    assert not Expense.objects.exists()
+
+    sent = submitted(young, attended_engagement(young.membership))
+    expense = Expense.objects.create(
+        partnership=sent.partnership, work_log=sent, kind="food", description="Lunch", amount=Decimal("8.00")
+    )
+    response = api_as(worker).post(
+        f"{URL}{sent.pk}/approve/", {"expense_amounts": {str(expense.pk): amount}, "reason": "Less"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "expense_amounts" in str(response.json()["extra"])
+    assert WorkLog.objects.get(pk=sent.pk).status == "submitted"
+
+
+def test_sending_before_the_session_has_finished_is_a_clear_400(young, api_as):
+    engagement = confirmed_engagement(young.membership, starts_at=timezone.now() - datetime.timedelta(minutes=10))
+    mark(engagement, young.membership)
+    client = api_as(young)
+    log_id = client.post(URL, {"engagement": engagement.pk, "session_minutes": 10}, format="json").json()["id"]
+    response = client.post(f"{URL}{log_id}/submit/")
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "You can send your time once the session has finished.",
+        "extra": {"field": "engagement", "reason": "not_finished"},
+    }
 
 
 def test_a_receipt_of_the_wrong_type_is_a_400_naming_the_receipt(young, api_as):

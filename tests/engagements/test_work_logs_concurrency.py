@@ -1,5 +1,6 @@
 """Two workers decide the same log at the same moment: exactly one decision counts. A double-clicked first save
-makes one log. Row locks between connections are what this is about, so it runs on PostgreSQL only."""
+makes one log, and a double-tapped expense one line. Row locks between connections are what this is about, so it
+runs on PostgreSQL only."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.db import close_old_connections, connection
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from core.tenancy import act_in
-from engagements.models import WorkLog
-from engagements.services.work_logs import work_log_approve, work_log_reject, work_log_save_draft
+from engagements.models import Expense, WorkLog
+from engagements.services.work_logs import expense_add, work_log_approve, work_log_reject, work_log_save_draft
 from participants.models import Role
 from tests.conftest import require_service
 from tests.engagements.test_work_logs import attended_engagement, submitted
@@ -83,3 +84,25 @@ def test_a_double_clicked_first_save_makes_one_log(member, partnership):
 
     assert _race(save, save) == ["done", "done"]
     assert WorkLog.objects.count() == 1
+
+
+def test_the_same_expense_sent_twice_at_once_with_the_same_key_is_added_once(member, partnership):
+    young = member(Role.YOUNG_PERSON)
+    engagement = attended_engagement(young.membership)
+    log = work_log_save_draft(
+        actor=young, engagement_id=engagement.pk, preparation_minutes=0, session_minutes=60, travel_minutes=0
+    )
+
+    def add() -> None:
+        act_in(young, partnership)
+        expense_add(
+            actor=young,
+            work_log_id=log.pk,
+            kind="travel",
+            description="Bus fare",
+            amount="2.40",
+            idempotency_key="0f6b3c1d2e4a5b6c7d8e9f0a1b2c3d4e",
+        )
+
+    assert _race(add, add) == ["done", "done"]
+    assert Expense.objects.count() == 1

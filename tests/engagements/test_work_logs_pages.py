@@ -3,6 +3,8 @@ staff see the queue and decide; receipts download only for those who may open th
 
 from __future__ import annotations
 
+import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +12,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from engagements.models import Expense, WorkLog
 from engagements.services.work_logs import expense_add, work_log_approve
@@ -162,6 +165,93 @@ def test_an_expense_with_a_receipt_is_added_and_the_log_sent(young, member, logi
     assert 'name="action"' not in client.get(url(engagement)).content.decode()
 
 
+def form_token(page: str) -> str:
+    found = re.search(r'name="form_token" value="([0-9a-f]{32})"', page)
+    assert found, "the edit form carries a one-time token"
+    return found.group(1)
+
+
+def test_the_same_form_sent_twice_adds_its_expense_once(young, login):
+    engagement = attended_engagement(young.membership)
+    client = login(young)
+    page = client.get(url(engagement)).content.decode()
+    assert page.count('data-prevent-double-click="true"') >= 2  # both buttons ignore a double click
+    token = form_token(page)
+    sent = {
+        **time_fields(),
+        "expense-kind": "travel",
+        "expense-description": "Bus fare",
+        "expense-amount": "2.40",
+        "form_token": token,
+        "action": "save",
+    }
+
+    first = client.post(url(engagement), sent)
+    again = client.post(url(engagement), sent)  # a double tap on Save
+
+    assert first.status_code == again.status_code == 302 and again["Location"] == url(engagement)
+    assert Expense.objects.count() == 1
+    page = client.get(url(engagement)).content.decode()
+    assert "Your draft is saved" in page and form_token(page) != token  # a new token for the next expense
+    client.post(url(engagement), {**sent, "form_token": form_token(page)})  # the same fare again, on purpose
+    assert Expense.objects.count() == 2
+
+
+def test_after_an_expense_is_added_and_sending_fails_the_expense_boxes_are_empty(young, login):
+    engagement = attended_engagement(young.membership, minutes=120)
+    client = login(young)
+    response = client.post(
+        url(engagement),
+        {
+            **time_fields(session=(2, 1)),
+            "expense-kind": "travel",
+            "expense-description": "Bus fare",
+            "expense-amount": "2.40",
+            "form_token": form_token(client.get(url(engagement)).content.decode()),
+            "action": "submit",
+        },
+    )
+    page = response.content.decode()
+    assert "Session time can be at most the length of the engagement" in page
+    assert Expense.objects.count() == 1 and "Bus fare" in page  # added, and listed
+    assert 'value="Bus fare"' not in page and 'value="2.40"' not in page  # not in the boxes, to be added again
+
+
+@pytest.mark.parametrize("amount", ["1e30", "NaN", "Infinity", "1e-5", "1e999999999999"])
+def test_huge_tiny_and_not_a_number_amounts_are_an_error_on_the_amount(young, login, amount):
+    engagement = attended_engagement(young.membership)
+    response = login(young).post(
+        url(engagement),
+        {
+            **time_fields(session=(1, 30)),
+            "expense-kind": "food",
+            "expense-description": "Lunch",
+            "expense-amount": amount,
+            "expense-receipt": receipt(),
+            "action": "save",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'href="#id_expense-amount"' in page
+    assert not Expense.objects.exists()
+    assert WorkLog.objects.get().session_minutes == 90  # the time they typed is kept
+
+
+def test_before_the_session_has_finished_time_is_saved_but_not_sent(young, login):
+    engagement = attended_engagement(
+        young.membership, starts_at=timezone.now() - datetime.timedelta(minutes=30), minutes=120
+    )
+    client = login(young)
+    page = " ".join(client.get(url(engagement)).content.decode().split())
+    assert "You can send your time once the session has finished." in page
+    assert 'value="submit"' not in page and 'value="save"' in page
+    response = client.post(url(engagement), {**time_fields(session=(0, 30)), "action": "submit"})
+    assert response.status_code == 200
+    assert "You can send your time once the session has finished." in response.content.decode()
+    assert WorkLog.objects.get().status == "draft"
+
+
 def test_an_expense_is_removed_from_a_draft(young, login):
     engagement = attended_engagement(young.membership)
     log = draft(young, engagement)
@@ -272,6 +362,21 @@ def test_adjusting_without_a_reason_shows_the_error_on_the_reason(worker, young,
         20,
         "The bus takes 10 minutes",
     )
+
+
+@pytest.mark.parametrize("amount", ["1e30", "NaN", "Infinity", "1e-5"])
+def test_a_huge_or_not_a_number_approved_amount_is_an_error_on_that_expense(worker, young, login, amount):
+    log = submitted(young)
+    expense = Expense.objects.create(
+        partnership=log.partnership, work_log=log, kind="food", description="Lunch", amount=Decimal("5.00")
+    )
+    response = login(worker).post(
+        f"/staff/work-logs/{log.pk}/",
+        {"decision": "adjust", **time_fields(), f"expense_{expense.pk}": amount, "reason": "Less"},
+    )
+    assert response.status_code == 200
+    assert f'href="#id_expense_{expense.pk}"' in response.content.decode()
+    assert WorkLog.objects.get().status == "submitted"
 
 
 def test_rejecting_needs_a_reason(worker, young, login):
