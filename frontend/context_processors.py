@@ -26,11 +26,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Recruitment", reverse("recruitment_rounds")))
     if user.has_perm("participants.view_onboarding"):
         items.append(("Onboarding", reverse("onboarding_overview")))
+    # A young person's engagement pages, in plain words (staff have their own labels below).
     if user.has_perm("engagements.view_opportunity"):
         items.append(("Opportunities", reverse("opportunity_list")))
-        items.append(("Your engagements", reverse("my_engagements")))
+        items.append(("Your sessions", reverse("my_engagements")))
     if user.has_perm("engagements.add_worklog"):
         items.append(("Your time and expenses", reverse("my_work_logs")))
+    if user.has_perm("participants.view_young_person_home"):
+        items.append(("What you made", reverse("my_outputs")))
     if user.has_perm("engagements.view_engagement"):
         items.append(("Engagements", reverse("engagement_list")))
     if user.has_perm("engagements.view_worklog"):

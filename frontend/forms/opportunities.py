@@ -1,9 +1,15 @@
 """Forms for opportunities: the defaults per type, an engagement (new and edit), the list's filters and the
 cancellation reason. They only parse what was typed; the services decide (engagements/services/opportunities.py).
 
-Rendered with crispy-forms-gds. The type of opportunity is a set of radios that reveals the section 11 fields
-under "Section 11 challenge panel", and "Is it online?" reveals the link. `error_links` gives each error with the
-id of the input it belongs to (for radios and checkboxes, the first one), so the error summary's links land.
+The defaults per type and the cancellation reason are rendered with crispy-forms-gds. The engagement form is
+written out by hand (opportunities/engagement_form.html and opportunities/_field.html): no GOV.UK conditional
+reveal (its JavaScript puts aria-expanded on radios, which WCAG checkers reject, and crispy-forms-gds points
+aria-controls at ids that are not there), so the section 11 questions and the online link are always shown, each
+with a hint saying when it applies; what is typed under an option not chosen is ignored (service_kwargs). The date
+is the GOV.UK date input (day, month and year boxes) and the times are text boxes like 16:30.
+
+`error_links` gives each error with the id of the input it belongs to (for radios, checkboxes and dates the first
+one), so the error summary's links land.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,7 +25,8 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from engagements.models import Engagement, OpportunityType, PayBasis, Section11Standard
 from engagements.selectors.opportunities import TypeDefaults
-from frontend.forms.recruitment import GdsForm, _date_field, _time_widget, _whole_number
+from frontend.forms.apply import DateField, DateInputWidget
+from frontend.forms.recruitment import GdsForm, _whole_number
 from participants.models import Membership
 
 USUAL = "usual"
@@ -31,19 +38,51 @@ SECTION_11_LABEL = str(OpportunityType.SECTION_11_PANEL.label)
 SERVICE_FIELD_TO_FORM = {"starts_at": "starts", "ends_at": "ends"}
 
 
+# Times typed in a text box: 16:30 (as the hint says), and also 16.30, 4:30pm or 4pm.
+TIME_FORMATS = ["%H:%M", "%H.%M", "%I:%M%p", "%I.%M%p", "%I:%M %p", "%I%p", "%I %p"]
+
+
 def _time(label: str, what: str) -> forms.TimeField:
     return forms.TimeField(
         label=label,
-        help_text="For example, 16:30.",
-        widget=_time_widget(),
+        help_text="Use the 24-hour clock, for example 16:30.",
+        input_formats=TIME_FORMATS,
+        widget=forms.TimeInput(
+            format="%H:%M", attrs={"class": "govuk-input--width-5", "autocomplete": "off", "spellcheck": "false"}
+        ),
         error_messages={"required": f"Enter the {what}", "invalid": f"Enter the {what} like 16:30"},
     )
+
+
+class DayField(DateField):
+    """The GOV.UK date input (day, month and year boxes) for a date that must be given."""
+
+    def clean(self, value: Any) -> datetime.date:
+        try:
+            day = super().clean(value)
+        except ValidationError as error:
+            if error.code == "invalid":  # the shared field's example is a date of birth
+                raise ValidationError(
+                    f"{self.name_in_errors} must be a real date, like {_example_day()}", code="invalid"
+                ) from None
+            raise
+        if day is None:
+            self.error_parts = set(self.PARTS)
+            raise ValidationError(f"Enter the {self.name_in_errors.lower()}", code="required")
+        return day
+
+
+def _example_day() -> str:
+    example = timezone.localdate() + datetime.timedelta(days=30)
+    return f"{example.day} {example.month} {example.year}"
 
 
 class ErrorLinksMixin:
     """Errors with the id of the input each belongs to (radios and checkboxes: their first input)."""
 
-    FIRST_IS_ZERO: tuple[str, ...] = ()  # radios rendered by ConditionalRadios count from 0
+    # True for forms written out by hand (opportunities/_field.html): the first radio, checkbox or date box carries
+    # the field's own id. crispy-forms-gds numbers radios and checkboxes from 1.
+    HAND_RENDERED = False
 
     def error_links(self) -> list[tuple[str, str]]:
         form: forms.Form = self  # type: ignore[assignment]
@@ -55,8 +94,8 @@ class ErrorLinksMixin:
             if not bound.errors:
                 continue
             anchor = bound.auto_id
-            if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                anchor = f"id_{bound.html_name}_{0 if name in self.FIRST_IS_ZERO else 1}"
+            if not self.HAND_RENDERED and isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                anchor = f"id_{bound.html_name}_1"
             links.extend((anchor, str(error)) for error in bound.errors)
         return links
 
@@ -160,7 +199,7 @@ class OpportunityTypeSettingForm(ErrorLinksMixin, GdsForm):
 class EngagementForm(ErrorLinksMixin, GdsForm):
     """New (`creating=True`: pay, filming and preparation may be left to the type's usual settings) or edit."""
 
-    FIRST_IS_ZERO = ("opportunity_type", "is_online")
+    HAND_RENDERED = True
 
     title = forms.CharField(
         label="Title",
@@ -178,14 +217,16 @@ class EngagementForm(ErrorLinksMixin, GdsForm):
         label="Agencies under review",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One agency per line. A section 11 panel needs at least one before it is published.",
+        help_text=(
+            "Only for a section 11 challenge panel. One agency per line: it needs at least one before it is published."
+        ),
     )
     section_11_standards = forms.MultipleChoiceField(
         label="Section 11 standards discussed",
         choices=Section11Standard.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Choose at least one before it is published.",
+        help_text="Only for a section 11 challenge panel. Choose at least one before it is published.",
     )
     topic = forms.CharField(
         label="Topic (optional)",
@@ -208,7 +249,7 @@ class EngagementForm(ErrorLinksMixin, GdsForm):
         error_messages={"max_length": "Commissioned by must be 200 characters or fewer"},
     )
     scrutiny_lead = forms.ChoiceField(label="Scrutiny lead (optional)", required=False)
-    day = _date_field("Date", what="date")
+    day = DayField(label="Date", widget=DateInputWidget)
     starts = _time("Start time", "start time")
     ends = _time("End time", "end time")
     location = forms.CharField(
@@ -229,7 +270,7 @@ class EngagementForm(ErrorLinksMixin, GdsForm):
         label="Online link",
         max_length=200,
         required=False,
-        help_text="Starting https://. Only the young people confirmed will see it.",
+        help_text="Only if it is online. Starting https://. Only the young people confirmed will see it.",
         error_messages={"max_length": "Online link must be 200 characters or fewer"},
     )
     places = _whole_number("Places", minimum=1, maximum=500, initial=6)
@@ -289,42 +330,28 @@ class EngagementForm(ErrorLinksMixin, GdsForm):
         else:
             preparation = self.fields["preparation_minutes"]
             preparation.required = True
-        self.helper.layout = Layout(
-            "title",
-            ConditionalRadios(
-                "opportunity_type",
-                *[
-                    ConditionalQuestion(
-                        label, "agencies_under_review", Field.checkboxes("section_11_standards", small=True)
-                    )
-                    if label == SECTION_11_LABEL
-                    else label
-                    for label in (str(choice_label) for _, choice_label in OpportunityType.choices)
+        self.fields["day"].help_text = f"For example, {_example_day()}"
+        # Written out by hand in opportunities/engagement_form.html, section by section.
+        self.sections: list[tuple[str, list[forms.BoundField]]] = [
+            ("", [self[name] for name in ("title", "opportunity_type")]),
+            (
+                "If it is a section 11 challenge panel",
+                [self[name] for name in ("agencies_under_review", "section_11_standards")],
+            ),
+            ("About it", [self[name] for name in ("topic", "description", "commissioned_by", "scrutiny_lead")]),
+            ("When", [self[name] for name in ("day", "starts", "ends")]),
+            (
+                "Where and who",
+                [self[name] for name in ("location", "is_online", "online_link", "places", "staff_lead")],
+            ),
+            (
+                "Preparation, filming and pay",
+                [
+                    self[name]
+                    for name in ("preparation_minutes", "is_filmed", "content_warning", "pay_basis", "pay_note")
                 ],
             ),
-            "topic",
-            "description",
-            "commissioned_by",
-            "scrutiny_lead",
-            Fieldset("day", "starts", "ends", legend="When", legend_size=Size.MEDIUM),
-            Fieldset(
-                "location",
-                ConditionalRadios("is_online", ConditionalQuestion("Yes", "online_link"), "No"),
-                "places",
-                "staff_lead",
-                legend="Where and who",
-                legend_size=Size.MEDIUM,
-            ),
-            Fieldset(
-                "preparation_minutes",
-                Field.radios("is_filmed", legend_size=Size.SMALL),
-                "content_warning",
-                Field.radios("pay_basis", legend_size=Size.SMALL),
-                "pay_note",
-                legend="Preparation, filming and pay",
-                legend_size=Size.MEDIUM,
-            ),
-        )
+        ]
 
     def _choices(self, name: str, choices: list[tuple[str, str]]) -> None:
         field = self.fields[name]
@@ -403,7 +430,8 @@ class EngagementForm(ErrorLinksMixin, GdsForm):
             "pay_basis": None if data["pay_basis"] == USUAL else data["pay_basis"],
             "pay_note": data["pay_note"] or (None if self.creating else ""),
         }
-        # As GOV.UK conditional questions do: what was typed under an option that is not chosen is ignored.
+        # The section 11 questions and the link are always shown: what was typed there counts only when the type is
+        # a section 11 panel, or it is online.
         if kwargs["opportunity_type"] != OpportunityType.SECTION_11_PANEL:
             kwargs["agencies_under_review"], kwargs["section_11_standards"] = [], []
         if not kwargs["is_online"]:

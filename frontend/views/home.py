@@ -3,27 +3,35 @@ service, render. Rules live in the services."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
+from django.db.models import CharField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
+from core.models import AuditEvent
 from core.permissions import require
 from core.selectors import audit_events_for_subject, audit_events_visible_to
-from core.tenancy import active_memberships, switch_partnership
+from core.tenancy import active_memberships, scope, switch_partnership
+from engagements.models import Engagement, Interest, WorkLog
 from engagements.selectors.opportunities import (
     engagements_visible_to,
     next_engagement_for_young_person,
     opportunities_for_young_person,
 )
+from engagements.selectors.work_logs import engagements_to_log
 from frontend.forms.people import NewMemberForm, ReasonForm, TeamFilterForm
 from participants.models import Membership, Role
 from participants.selectors import membership_get_for_actor, memberships_visible_to, staff_contacts_for
@@ -57,6 +65,42 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("young_person_home")
 
 
+# How long a cancelled place stays on the young person's home page.
+CANCELLED_NOTICE_DAYS = 14
+
+
+def recently_cancelled_places(user: Any) -> list[Engagement]:
+    """Engagements the young person held a confirmed place on that were cancelled in the last 14 days and would not
+    have ended yet, soonest first (each with `cancelled_at`, from the audit log). Cancelling leaves the places as
+    they were, so they are still in the confirmed set or a confirmed interest. One query.
+
+    A read for the home page only; it belongs with the opportunity selectors (engagements/selectors)."""
+    membership = user.membership
+    now = timezone.now()
+    cancelled_at = (
+        AuditEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Engagement),
+            subject_id=Cast(OuterRef("pk"), output_field=CharField()),
+            event_type="engagement.status_changed",
+            payload__to=Engagement.Status.CANCELLED,
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    engagements = (
+        scope(Engagement.objects.all(), user)
+        .filter(status=Engagement.Status.CANCELLED, ends_at__gt=now)
+        .filter(
+            Q(attendees=membership) | Q(interests__membership=membership, interests__status=Interest.Status.CONFIRMED)
+        )
+        .distinct()
+        .annotate(cancelled_at=Subquery(cancelled_at))
+        .filter(cancelled_at__gte=now - datetime.timedelta(days=CANCELLED_NOTICE_DAYS))
+        .order_by("starts_at", "pk")
+    )
+    return list(engagements[:3])
+
+
 @login_required
 def young_person_home(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
@@ -76,9 +120,16 @@ def young_person_home(request: HttpRequest) -> HttpResponse:
 
         context["shows_opportunities"] = True
         context["next_engagement"] = next_engagement_for_young_person(user)
+        context["cancelled_places"] = recently_cancelled_places(user)
         context["opportunities"] = list(opportunities_for_young_person(user, without_my_places=True)[:3])
         context["has_opportunity_detail"] = optional_url("opportunity_detail", 1) is not None
         context["my_engagements_url"] = optional_url("my_engagements")
+    if user.has_perm("engagements.add_worklog"):
+        # Things to do: time to log for an engagement they came to (no log yet, or a draft), and logs sent back.
+        rows = engagements_to_log(user)
+        rejected = WorkLog.Status.REJECTED
+        context["to_log"] = [row.engagement for row in rows if row.work_log is None or row.work_log.status != rejected]
+        context["sent_back"] = [row.engagement for row in rows if row.work_log and row.work_log.status == rejected]
     return render(request, "frontend/young_person_home.html", context)
 
 
@@ -94,7 +145,18 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("core.view_auditevent"):
         context["recent_events"] = audit_events_visible_to(user)[:10]
     if user.has_perm("engagements.view_engagement"):
-        context["upcoming_engagements"] = list(engagements_visible_to(user, upcoming=True)[:5])
+        from frontend.views.opportunities import is_on_the_day  # imports this module: import here
+
+        # Coming up: published ones only (not drafts, not cancelled). The staff lead sees which are theirs, and on the
+        # day a link to mark attendance.
+        now = timezone.now()
+        upcoming = list(engagements_visible_to(user, status=Engagement.Status.PUBLISHED, upcoming=True)[:5])
+        for engagement in upcoming:
+            engagement.is_mine = engagement.staff_lead_id == user.pk  # type: ignore[attr-defined]
+            engagement.mark_attendance_today = (  # type: ignore[attr-defined]
+                is_on_the_day(engagement, now) and user.has_perm("engagements.mark_attendance", engagement)
+            )
+        context["upcoming_engagements"] = upcoming
         context["can_create_engagement"] = user.has_perm("engagements.change_engagement")
     return render(request, "frontend/staff_home.html", context)
 

@@ -215,23 +215,50 @@ def engagement_edit(request: HttpRequest, engagement_id: int) -> HttpResponse:
     return render(request, "opportunities/engagement_form.html", {"form": form, "engagement": engagement})
 
 
+# Where each field of the engagement form is (a publish refusal links to it on the edit page). The service names
+# the model's field; the first radio, checkbox and date box carry the field's own id (opportunities/_field.html).
+PUBLISH_FIELD_ANCHORS = {
+    "agencies_under_review": "id_agencies_under_review",
+    "section_11_standards": "id_section_11_standards",
+    "staff_lead": "id_staff_lead",
+    "starts_at": "id_day",
+    "ends_at": "id_ends",
+}
+
+
+def is_on_the_day(engagement: Engagement, now: Any) -> bool:
+    """It takes place today (in Europe/London), or is going on now: the day attendance is marked."""
+    if engagement.status not in (Status.PUBLISHED, Status.COMPLETED):
+        return False
+    starts = timezone.localtime(engagement.starts_at)
+    return starts.date() == timezone.localdate(now) or engagement.starts_at <= now < engagement.ends_at
+
+
 def _detail_context(user: Any, engagement: Engagement) -> dict[str, Any]:
+    """The facts, and the buttons and links this person may use (each only with the permission it needs)."""
     can_change = user.has_perm(CHANGE_ENGAGEMENT, engagement)
     now = timezone.now()
     status = engagement.status
+
+    def allowed(name: str, perm: str, *args: Any, obj: Any = None) -> str | None:
+        return optional_url(name, *args) if user.has_perm(perm, obj) else None
+
     links = {
-        "selection": optional_url("engagement_selection", engagement.pk),
-        "attendance": optional_url("engagement_attendance", engagement.pk),
-        "output_new": optional_url("output_new", engagement.pk),
-        "work_logs": optional_url("work_log_queue"),
-        "risk_assessment": (
-            optional_url("risk_assessment_page", engagement.pk)
-            if user.has_perm("safeguarding.view_riskassessment")
+        "selection": allowed("engagement_selection", "engagements.select_interest", engagement.pk, obj=engagement),
+        "attendance": allowed("engagement_attendance", "engagements.mark_attendance", engagement.pk, obj=engagement),
+        "output_new": (
+            allowed("output_new", "engagements.change_output", engagement.pk, obj=engagement)
+            if status != Status.CANCELLED
             else None
         ),
+        "outputs": allowed("output_list", "engagements.view_output"),
+        "work_logs": allowed("work_log_queue", "engagements.view_worklog"),
+        "risk_assessment": allowed("risk_assessment_page", "safeguarding.view_riskassessment", engagement.pk),
     }
-    if links["work_logs"]:
-        links["work_logs"] += "?" + urlencode({"engagement": engagement.pk})
+    for name in ("work_logs", "outputs"):
+        if links[name]:
+            links[name] = f"{links[name]}?{urlencode({'engagement': engagement.pk})}"
+    link = engagement.online_link if engagement.is_online else ""
     return {
         "engagement": engagement,
         "type_label": OpportunityType(engagement.opportunity_type).label,
@@ -242,8 +269,27 @@ def _detail_context(user: Any, engagement: Engagement) -> dict[str, Any]:
         "can_cancel": can_change and status in (Status.DRAFT, Status.PUBLISHED),
         "can_complete": can_change and status == Status.PUBLISHED and engagement.ends_at <= now,
         "links": links,
+        # The staff lead (or a worker) on the day: marking attendance is the thing to do.
+        "mark_attendance_now": links["attendance"] if is_on_the_day(engagement, now) else None,
+        # A real link only when it is a web address (the model's URLField; never a javascript: address).
+        "online_link": link if link.startswith(("https://", "http://")) else "",
         "history": audit_events_for_subject(user, engagement)[:50] if user.has_perm("core.view_auditevent") else None,
     }
+
+
+def _publish_refusal(
+    user: Any, engagement: Engagement, error: ApplicationError | DjangoValidationError
+) -> list[tuple[str, str]]:
+    """The refusal as error summary items: (link, message). Each links to its field on the edit page when the
+    person may change the engagement there."""
+    field = error.extra.get("field") if isinstance(error, ApplicationError) else None
+    anchor = PUBLISH_FIELD_ANCHORS.get(field) if isinstance(field, str) else None
+    href = ""
+    if anchor and user.has_perm(CHANGE_ENGAGEMENT, engagement) and engagement.status == Status.DRAFT:
+        href = f"{reverse('engagement_edit', args=[engagement.pk])}#{anchor}"
+    if isinstance(error, ApplicationError):
+        return [(href, error.message)]
+    return [("", message) for message in error.messages]
 
 
 def _standard_labels(engagement: Engagement) -> list[str]:
@@ -268,7 +314,7 @@ def engagement_publish_page(request: HttpRequest, engagement_id: int) -> HttpRes
         engagement_publish(actor=user, engagement_id=engagement.pk)
     except SERVICE_ERRORS as error:
         context = _detail_context(user, engagement)
-        context["page_error"] = _error_message(error)
+        context["page_errors"] = _publish_refusal(user, engagement, error)
         return render(request, "opportunities/engagement_detail.html", context, status=400)
     messages.success(request, f"{engagement.title} is published. Young people can see it and say they are interested.")
     return redirect("engagement_detail", engagement_id=engagement.pk)
@@ -283,7 +329,7 @@ def engagement_complete_page(request: HttpRequest, engagement_id: int) -> HttpRe
         engagement_complete(actor=user, engagement_id=engagement.pk)
     except SERVICE_ERRORS as error:
         context = _detail_context(user, engagement)
-        context["page_error"] = _error_message(error)
+        context["page_errors"] = [("", _error_message(error))]
         return render(request, "opportunities/engagement_detail.html", context, status=400)
     messages.success(request, f"{engagement.title} is marked complete.")
     return redirect("engagement_detail", engagement_id=engagement.pk)

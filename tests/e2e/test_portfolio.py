@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from engagements.models import Attendance
 from participants.models import Role, SkillClaim, TrainingModule, TrainingRecord
 from participants.services.portfolio import reference_request, reference_sign_off, skill_create
 from tests.e2e.conftest import assert_accessible
@@ -64,6 +65,9 @@ def test_a_young_person_sees_and_uses_their_portfolio_on_a_phone(live_server, ph
         partnership=partnership, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2, minutes=30)
     )
     engagement.attendees.add(person)
+    Attendance.objects.create(  # hours count for engagements the person was marked as attending
+        partnership=partnership, engagement=engagement, membership=person, status=Attendance.Status.PRESENT
+    )
     module = TrainingModule.objects.create(partnership=partnership, title="Safeguarding basics", duration_minutes=60)
     TrainingRecord.objects.create(
         partnership=partnership,

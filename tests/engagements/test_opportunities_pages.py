@@ -3,6 +3,7 @@ opportunity and their briefing packs, the young person's list and home page. Eac
 query count on enough data to show an N+1, and another partnership's record is a 404."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,8 +41,13 @@ def private_storage(settings, tmp_path):
     }
 
 
+def day_boxes(day):
+    """A date as typed in the GOV.UK date input's day, month and year boxes."""
+    return {"day_0": str(day.day), "day_1": str(day.month), "day_2": str(day.year)}
+
+
 def form_data(**overrides):
-    day = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    day = timezone.localdate() + datetime.timedelta(days=10)
     data = {
         "title": "Deep dive: missing from education",
         "opportunity_type": OpportunityType.DEEP_DIVE,
@@ -49,7 +55,7 @@ def form_data(**overrides):
         "description": "We will read case summaries and say what we think.",
         "commissioned_by": "Quality assurance group",
         "scrutiny_lead": "",
-        "day": day,
+        **day_boxes(day),
         "starts": "16:30",
         "ends": "18:30",
         "location": "Town hall, room 2",
@@ -126,7 +132,7 @@ def test_the_new_page_starts_from_a_types_settings(worker, login, partnership):
     )
     body = login(worker).get("/staff/engagements/new/?type=focus_group").content.decode()
     assert 'value="£30 for the session"' in body
-    assert 'value="focus_group"\n    \n      checked="checked"' in body
+    assert re.search(r'value="focus_group"\s+checked>', body)
 
 
 def test_a_refusal_names_the_field_links_to_it_and_keeps_what_was_typed(worker, login):
@@ -140,7 +146,8 @@ def test_a_refusal_names_the_field_links_to_it_and_keeps_what_was_typed(worker, 
     assert not Engagement.objects.exists()
     response = client.post("/staff/engagements/new/", form_data(opportunity_type="", places="0"))
     body = response.content.decode()
-    assert 'href="#id_opportunity_type_0"' in body and "Choose the type of opportunity" in body
+    assert 'href="#id_opportunity_type"' in body and "Choose the type of opportunity" in body
+    assert 'id="id_opportunity_type"' in body  # the first radio: where the link lands
     assert 'href="#id_places"' in body
 
 
@@ -154,7 +161,7 @@ def test_changing_the_time_of_an_engagement_with_a_confirmed_person_is_refused_o
     form = page.context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
     data["section_11_standards"] = []
-    data["day"] = data["day"].isoformat()
+    data.update(day_boxes(data.pop("day")))
     data["starts"] = "09:00"
     data["ends"] = "11:00"
     response = client.post(f"/staff/engagements/{engagement.pk}/edit/", data)
@@ -172,6 +179,58 @@ def test_a_cancelled_engagement_cannot_be_edited(worker, login, partnership):
     engagement = published(partnership, lead=worker, status=Status.CANCELLED)
     response = login(worker).get(f"/staff/engagements/{engagement.pk}/edit/")
     assert response.status_code == 302
+
+
+def test_the_form_shows_every_question_with_no_conditional_reveal(worker, login):
+    """GOV.UK's conditional reveal puts aria-expanded on radios and crispy-forms-gds pointed aria-controls at ids
+    that were not there (axe: aria-allowed-attr, aria-valid-attr-value). Every question is shown, with a hint."""
+    page = login(worker).get("/staff/engagements/new/").content.decode()
+    body = page[page.index('<form method="post"') :]
+    assert "aria-controls" not in body and "govuk-radios__conditional" not in body
+    assert "Only for a section 11 challenge panel" in body
+    assert "Only if it is online" in body
+    for name in ("opportunity_type", "agencies_under_review", "section_11_standards", "is_online", "online_link"):
+        assert body.count(f'id="id_{name}"') == 1, name
+
+
+def test_the_date_is_the_gov_uk_date_input_and_times_are_text_boxes_like_their_hint(worker, login):
+    body = login(worker).get("/staff/engagements/new/").content.decode()
+    assert 'type="date"' not in body and 'type="time"' not in body
+    assert 'class="govuk-date-input"' in body
+    for box in ("day_0", "day_1", "day_2"):
+        assert f'name="{box}"' in body
+    assert 'id="id_day"' in body  # the day box carries the field's own id: the error summary links there
+    assert "for example 16:30" in body
+
+
+def test_the_edit_page_fills_in_the_date_boxes_and_the_times(worker, login, partnership):
+    day = timezone.localdate() + datetime.timedelta(days=12)
+    starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(16, 30)))
+    engagement = EngagementFactory(
+        partnership=partnership, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
+    )
+    body = login(worker).get(f"/staff/engagements/{engagement.pk}/edit/").content.decode()
+    for box, value in (("id_day", day.day), ("id_day_1", day.month), ("id_day_2", day.year)):
+        assert re.search(rf'id="{box}"[^>]*value="{value}"', body), box
+    assert 'value="16:30"' in body and 'value="18:30"' in body
+
+
+def test_a_date_typed_wrongly_says_what_is_wrong_and_links_to_the_day_box(worker, login):
+    client = login(worker)
+    body = client.post("/staff/engagements/new/", form_data(day_1="")).content.decode()
+    assert "Date must include a month" in body and 'href="#id_day"' in body
+    body = client.post("/staff/engagements/new/", form_data(day_0="", day_1="", day_2="")).content.decode()
+    assert "Enter the date" in body
+    body = client.post("/staff/engagements/new/", form_data(day_0="31", day_1="2")).content.decode()
+    assert "Date must be a real date" in body
+    assert not Engagement.objects.exists()
+
+
+def test_times_may_be_typed_as_on_a_clock(worker, login):
+    assert login(worker).post("/staff/engagements/new/", form_data(starts="4:30pm", ends="18.45")).status_code == 302
+    engagement = Engagement.objects.get()
+    starts, ends = timezone.localtime(engagement.starts_at), timezone.localtime(engagement.ends_at)
+    assert ((starts.hour, starts.minute), (ends.hour, ends.minute)) == ((16, 30), (18, 45))
 
 
 # --- The detail page and its buttons ------------------------------------------------------------------------------
@@ -215,6 +274,67 @@ def test_safeguarding_leads_get_the_risk_assessment_link_and_admins_the_history(
     )
 
 
+def _next_steps(engagement):
+    pk = engagement.pk
+    return {
+        "selection": f'href="/staff/engagements/{pk}/selection/"',
+        "attendance": f'href="/staff/engagements/{pk}/attendance/"',
+        "work_logs": f'href="/staff/work-logs/?engagement={pk}"',
+        "outputs": f'href="/staff/outputs/?engagement={pk}"',
+        "output_new": f'href="/staff/engagements/{pk}/outputs/new/"',
+        "risk_assessment": f'href="{reverse("risk_assessment_page", args=[pk])}"',
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (
+            Role.PARTICIPATION_WORKER,
+            {"selection", "attendance", "work_logs", "outputs", "output_new", "risk_assessment"},
+        ),
+        (Role.FINANCE_OFFICER, {"work_logs"}),
+        (Role.SAFEGUARDING_LEAD, {"outputs", "risk_assessment"}),
+        (Role.SCRUTINY_LEAD, {"outputs"}),
+        (Role.PARTNERSHIP_ADMIN, {"work_logs", "outputs", "output_new", "risk_assessment"}),
+    ],
+)
+def test_next_steps_show_only_the_links_the_person_may_use(role, expected, worker, member, login, partnership):
+    engagement = published(partnership, lead=worker)
+    body = login(member(role)).get(f"/staff/engagements/{engagement.pk}/").content.decode()
+    shown = {name for name, link in _next_steps(engagement).items() if link in body}
+    assert shown == expected
+
+
+def test_the_staff_lead_may_mark_attendance_and_gets_a_button_on_the_day(member, login, partnership):
+    lead = with_check(member(Role.SAFEGUARDING_LEAD))
+    now = timezone.now()
+    today = published(
+        partnership,
+        lead=lead,
+        starts_at=now - datetime.timedelta(minutes=10),
+        ends_at=now + datetime.timedelta(hours=2),
+    )
+    later = published(partnership, lead=lead, starts_at=now + datetime.timedelta(days=3))
+    client = login(lead)
+    body = client.get(f"/staff/engagements/{today.pk}/").content.decode()
+    button = re.search(
+        r'<a href="(?P<href>[^"]+)"\s+role="button"[^>]*class="govuk-button[^"]*"[^>]*>Mark attendance</a>', body
+    )
+    assert button and button["href"] == f"/staff/engagements/{today.pk}/attendance/"
+    body = client.get(f"/staff/engagements/{later.pk}/").content.decode()
+    assert ">Mark attendance</a>" not in body
+    assert _next_steps(later)["attendance"] in body  # the link, without the button
+    finance = client = login(member(Role.FINANCE_OFFICER))
+    assert ">Mark attendance</a>" not in finance.get(f"/staff/engagements/{today.pk}/").content.decode()
+
+
+def test_staff_get_the_online_link_as_a_link(worker, login, partnership):
+    engagement = published(partnership, lead=worker, is_online=True, online_link="https://meet.example.org/abc")
+    body = login(worker).get(f"/staff/engagements/{engagement.pk}/").content.decode()
+    assert '<a class="govuk-link" href="https://meet.example.org/abc"' in body
+
+
 def test_optional_links_are_left_out_until_their_pages_exist():
     assert optional_url("no_such_page_anywhere", 1) is None
     assert optional_url("engagement_detail", 1) == "/staff/engagements/1/"
@@ -239,11 +359,46 @@ def test_publish_then_complete_from_the_detail_page(worker, login, partnership):
     assert engagement.status == Status.COMPLETED
 
 
-def test_a_refused_publish_says_why(worker, login, partnership):
+def test_a_refused_publish_says_why_in_an_error_summary_linking_to_the_field(worker, login, partnership):
     engagement = EngagementFactory(partnership=partnership, opportunity_type=OpportunityType.FOCUS_GROUP)
-    response = login(worker).post(f"/staff/engagements/{engagement.pk}/publish/")
+    client = login(worker)
+    response = client.post(f"/staff/engagements/{engagement.pk}/publish/")
+    body = response.content.decode()
     assert response.status_code == 400
-    assert "Name a staff lead before publishing." in response.content.decode()
+    summary = body[body.index('class="govuk-error-summary"') :]
+    edit = f"/staff/engagements/{engagement.pk}/edit/"
+    assert f'<a href="{edit}#id_staff_lead">Name a staff lead before publishing.</a>' in summary
+    assert 'id="id_staff_lead"' in client.get(edit).content.decode()  # where the link lands
+
+
+@pytest.mark.parametrize(
+    ("change", "anchor"),
+    [
+        ({"agencies_under_review": []}, "id_agencies_under_review"),
+        ({"section_11_standards": []}, "id_section_11_standards"),
+    ],
+)
+def test_a_section_11_publish_refusal_links_to_its_question(change, anchor, worker, login, partnership):
+    ready = {"agencies_under_review": ["North Shire Police"], "section_11_standards": [Section11Standard.TRAINING]}
+    engagement = EngagementFactory(partnership=partnership, staff_lead=worker, **{**ready, **change})
+    client = login(worker)
+    body = client.post(f"/staff/engagements/{engagement.pk}/publish/").content.decode()
+    edit = f"/staff/engagements/{engagement.pk}/edit/"
+    assert f'href="{edit}#{anchor}"' in body
+    assert f'id="{anchor}"' in client.get(edit).content.decode()
+
+
+def test_a_publish_refusal_for_the_start_links_to_the_date(worker, login, partnership):
+    now = timezone.now()
+    engagement = EngagementFactory(
+        partnership=partnership,
+        opportunity_type=OpportunityType.FOCUS_GROUP,
+        staff_lead=worker,
+        starts_at=now - datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    body = login(worker).post(f"/staff/engagements/{engagement.pk}/publish/").content.decode()
+    assert f'href="/staff/engagements/{engagement.pk}/edit/#id_day"' in body
 
 
 def test_cancelling_asks_for_a_reason_first(worker, member, login, partnership):
