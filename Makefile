@@ -10,7 +10,7 @@ PORT ?= 8000
 .PHONY: run test test-fast test-e2e lint format install assets lock migrate seed worker bench clean help
 
 help:
-	@echo "make run    start the product on embedded defaults (SQLite, no-server broker, console email) with demo data"
+	@echo "make run    start the product on embedded defaults (SQLite, no-server broker, console email, local Stripe test server) with demo data"
 	@echo "make test   run every test (unit, service, API, pages and browser journeys)"
 	@echo "make lint   ruff, djLint and mypy"
 
@@ -50,7 +50,10 @@ run: seed
 	@echo ""
 	@echo "Young Scrutineers is starting at http://$(HOST):$(PORT)/ — demo logins are in docs/demo.md"
 	@$(PY) manage.py demo_logins
-	@trap 'kill 0' EXIT INT TERM; \
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
+	  $(PY) -m payments.stripe_server --port 12111 \
+	    --webhook-url http://127.0.0.1:$(PORT)/payments/stripe/webhook/local-development-webhook/ \
+	    --webhook-secret whsec_local_development_only & \
 	  DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=1 --schedule=.celerybeat-schedule & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
