@@ -7,7 +7,8 @@
 - POST /engagements/<id>/invite/ {membership_id, acknowledge_load}: confirm someone who did not express interest.
 - GET /engagements/<id>/candidates/: every candidate with eligibility and load, and the fair pick's suggestion.
 
-A young person never sees another young person's interest; the online link is sent only with a confirmed place.
+A young person never sees another young person's interest; the online link is sent only with a confirmed place, and
+not once the engagement is cancelled.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from rest_framework.response import Response
 from core.api import PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from engagements.apis.opportunities import InterestStatusField  # one schema name, shared with opportunities
-from engagements.models import Interest
+from engagements.models import Engagement, Interest
 from engagements.selectors.selection import (
     CandidateRow,
     candidates_for,
@@ -65,15 +66,22 @@ class InterestOutput(serializers.Serializer):
     invited = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
-    online_link = serializers.SerializerMethodField(help_text="Only with a confirmed place.")
+    online_link = serializers.SerializerMethodField(
+        help_text="Only with a confirmed place, and never once the engagement is cancelled."
+    )
 
     def get_invited(self, interest: Interest) -> bool:
         return interest.invited_by_id is not None
 
     def get_online_link(self, interest: Interest) -> str:
-        if interest.status != Interest.Status.CONFIRMED or not interest.engagement.is_online:
+        engagement = interest.engagement
+        if (
+            interest.status != Interest.Status.CONFIRMED
+            or not engagement.is_online
+            or engagement.status == Engagement.Status.CANCELLED
+        ):
             return ""
-        return interest.engagement.online_link
+        return engagement.online_link
 
 
 class InterestFilter(serializers.Serializer):

@@ -3,8 +3,12 @@
 Staff read engagements (`engagements_visible_to`, `engagement_get_for_actor`); young people read opportunities
 (`opportunities_for_young_person`, `opportunity_get_for_young_person`), each annotated with their own interest
 in it (`my_interest`), whether they hold a confirmed place (`my_confirmed`) and `link_for_me`: the online link,
-only for those confirmed. Young people's pages, API answers and calendar feeds use `link_for_me`, never
-`online_link`.
+only for those confirmed, and never once the engagement is cancelled. Young people's pages, API answers and
+calendar feeds use `link_for_me`, never `online_link`.
+
+A worker may invite young people before publishing (invitation-only engagements): a draft is never listed as an
+opportunity, but a young person with a place on one (or who had one) sees it, in the API and on the page, in
+their calendar feed and as their next engagement.
 
 The calendar feed is read without a signed-in person (calendar apps cannot sign in): `calendar_feed_owner`
 finds the young person from the secret token, and `calendar_engagements` reads what their feed shows.
@@ -158,7 +162,8 @@ def opportunity_type_row(actor: User, opportunity_type: str) -> OpportunityTypeR
 
 def briefing_pack_for_actor(actor: User, opportunity_type: str) -> OpportunityTypeSetting:
     """The setting holding a type's briefing pack, for staff, and for a young person with a confirmed place on a
-    (not cancelled) engagement of that type. Anyone else, a missing pack or an unknown type: 404."""
+    (not cancelled, perhaps not yet published) engagement of that type. Anyone else, a missing pack or an unknown
+    type: 404."""
     if opportunity_type not in OpportunityType.values:
         raise Http404("No such type of opportunity.")
     if actor.has_perm(VIEW_ENGAGEMENT):
@@ -167,7 +172,7 @@ def briefing_pack_for_actor(actor: User, opportunity_type: str) -> OpportunityTy
         membership = actor.membership
         confirmed = (
             scope(Engagement.objects.filter(opportunity_type=opportunity_type), actor)
-            .exclude(status__in=[Engagement.Status.DRAFT, Engagement.Status.CANCELLED])
+            .exclude(status=Engagement.Status.CANCELLED)
             .filter(
                 Q(attendees=membership)
                 | Q(interests__membership=membership, interests__status=Interest.Status.CONFIRMED)
@@ -261,7 +266,11 @@ def _for_membership(engagements: QuerySet[Engagement], membership: Membership) -
     return engagements.annotate(
         my_interest=Subquery(mine.values("status")[:1], output_field=CharField()),
         my_confirmed=Case(When(confirmed, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        link_for_me=Case(When(confirmed, then=F("online_link")), default=Value(""), output_field=CharField()),
+        link_for_me=Case(
+            When(confirmed & ~Q(status=Engagement.Status.CANCELLED), then=F("online_link")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
         places_filled=_places_filled(),
     ).annotate(places_left=Greatest(F("places") - F("places_filled"), Value(0)))
 
@@ -289,21 +298,23 @@ def opportunities_for_young_person(actor: User, *, without_my_places: bool = Fal
 
 
 def opportunity_get_for_young_person(actor: User, engagement_id: int) -> Engagement:
-    """One opportunity for a young person: a published one of their partnership, or one (not a draft) they
-    expressed interest in or hold a place on, so they can still see it once it is cancelled or over. Drafts and
+    """One opportunity for a young person: a published one of their partnership, or one they expressed interest
+    in or hold a place on, so they can still see it once it is cancelled or over. That includes a draft they were
+    invited to (only an invitation makes an interest in a draft), as on the opportunity's page. Other drafts and
     other partnerships' are a 404."""
     membership = _young_person(actor)
-    engagements = _for_membership(
-        scope(Engagement.objects.all(), actor).exclude(status=Engagement.Status.DRAFT), membership
-    ).filter(Q(status=Engagement.Status.PUBLISHED) | Q(my_interest__isnull=False) | Q(my_confirmed=True))
+    engagements = _for_membership(scope(Engagement.objects.all(), actor), membership).filter(
+        Q(status=Engagement.Status.PUBLISHED) | Q(my_interest__isnull=False) | Q(my_confirmed=True)
+    )
     return get_object_or_404(engagements, pk=engagement_id)
 
 
 def next_engagement_for_young_person(actor: User) -> Engagement | None:
-    """The young person's next engagement with a confirmed place that has not ended (or None)."""
+    """The young person's next engagement with a confirmed place that has not ended (or None), published or a
+    draft they were invited to."""
     membership = _young_person(actor)
     engagements = scope(Engagement.objects.all(), actor).filter(
-        status=Engagement.Status.PUBLISHED, ends_at__gt=timezone.now()
+        status__in=(Engagement.Status.PUBLISHED, Engagement.Status.DRAFT), ends_at__gt=timezone.now()
     )
     return _for_membership(engagements, membership).filter(Q(my_confirmed=True)).order_by("starts_at", "pk").first()
 
@@ -336,24 +347,27 @@ def calendar_feed_owner(token: str) -> Membership:
     return feed.membership
 
 
+# Interests that end someone's plans to go: kept in the feed, marked cancelled, so phones take the event away.
+GONE_FROM_PLANS = (Interest.Status.WITHDRAWN, Interest.Status.CANCELLED)
+
+
 def calendar_engagements(membership: Membership) -> list[Engagement]:
-    """What a young person's calendar feed shows: engagements they hold a confirmed place on (from a year ago),
-    published ones they are interested in or waiting for (not yet ended), and either kind once cancelled, for
-    30 days after it would have ended."""
+    """What a young person's calendar feed shows: engagements they hold a confirmed place on (from a year ago; a
+    draft they were invited to as well), published ones they are interested in or waiting for (not yet ended), and,
+    for 30 days after it would have ended, any of these once cancelled or once they withdrew or their place was
+    cancelled (the feed marks those cancelled, so phones remove them). A withdrawal cannot be told apart from one
+    made before a place was confirmed, so every withdrawn or cancelled interest is kept that way: each was in the
+    feed before."""
     now = timezone.now()
-    engagements = _for_membership(
-        Engagement.objects.filter(partnership_id=membership.partnership_id).exclude(status=Engagement.Status.DRAFT),
-        membership,
-    )
+    engagements = _for_membership(Engagement.objects.filter(partnership_id=membership.partnership_id), membership)
     cancelled = Engagement.Status.CANCELLED
+    recently = Q(ends_at__gte=now - CANCELLED_KEPT_IN_FEED)
     return list(
         engagements.filter(
             Q(my_confirmed=True, ends_at__gte=now - PAST_KEPT_IN_FEED) & ~Q(status=cancelled)
             | Q(my_interest__in=Interest.OPEN, status=Engagement.Status.PUBLISHED, ends_at__gt=now)
-            | (
-                (Q(my_confirmed=True) | Q(my_interest__in=Interest.OPEN))
-                & Q(status=cancelled, ends_at__gte=now - CANCELLED_KEPT_IN_FEED)
-            )
+            | ((Q(my_confirmed=True) | Q(my_interest__in=Interest.OPEN)) & Q(status=cancelled) & recently)
+            | (Q(my_confirmed=False, my_interest__in=GONE_FROM_PLANS) & recently)
         ).order_by("starts_at", "pk")
     )
 

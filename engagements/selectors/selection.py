@@ -41,6 +41,7 @@ from django.utils import timezone
 from core.permissions import require
 from core.tenancy import scope
 from engagements.models import Attendance, Engagement, Interest, OpportunityTypeSetting
+from engagements.selectors.attendance import marking_opens_at
 from participants.models import Membership, Partnership, Role, User
 
 if TYPE_CHECKING:
@@ -444,13 +445,22 @@ class OpportunityView:
         return self.interest is not None and self.interest.status == Status.CONFIRMED
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.engagement.status == Engagement.Status.CANCELLED
+
+    @property
     def online_link(self) -> str:
-        """Only for the young people confirmed."""
-        return self.engagement.online_link if self.confirmed else ""
+        """Only for the young people confirmed, and never once the engagement is cancelled."""
+        return self.engagement.online_link if self.confirmed and not self.is_cancelled else ""
 
     @property
     def has_started(self) -> bool:
         return self.engagement.starts_at <= timezone.now()
+
+    @property
+    def marking_has_opened(self) -> bool:
+        """Attendance marking opens an hour before the start: from then on, only a worker can change a place."""
+        return timezone.now() >= marking_opens_at(self.engagement)
 
     @property
     def can_express(self) -> bool:
@@ -465,6 +475,17 @@ class OpportunityView:
         return (
             self.interest is not None
             and self.interest.status in (*Interest.OPEN, Status.CONFIRMED)
+            and self.engagement.status in OPEN_FOR_SELECTION
+            and not self.marking_has_opened
+        )
+
+    @property
+    def too_late_to_withdraw(self) -> bool:
+        """They hold a place, it has not started, but it starts within the hour: they talk to their worker."""
+        return (
+            self.confirmed
+            and self.engagement.status in OPEN_FOR_SELECTION
+            and self.marking_has_opened
             and not self.has_started
         )
 

@@ -14,7 +14,12 @@ Rules:
   the type cannot change (the gate, working hours and training were checked against them), filming cannot be
   turned on (media consents were not asked for) and places cannot go below the number confirmed. The worker
   cancels and publishes a new one, or withdraws places first. A published engagement must still start in the
-  future if its times change.
+  future if its times change. Nor may a change leave anyone with a confirmed place unable to take part: each of
+  them is checked with can_take_part against the changed engagement before it is saved (for example, going from
+  online to in person needs their emergency medical consent), and the change is refused naming who and why.
+  Reasons that were already there before the change (a consent that has lapsed since) do not block other edits.
+- Single-line fields (title, topic, commissioned by, place, pay) cannot hold line breaks or control characters:
+  the title is an email subject.
 - Publishing needs a staff lead with a current check and a start in the future. Cancelling needs a reason and
   emails each confirmed young person and the staff lead after the transaction commits; it leaves interests as
   they are. Completing is only possible once the engagement has ended.
@@ -22,8 +27,10 @@ Rules:
 
 from __future__ import annotations
 
+import copy
 import datetime
 import secrets
+import unicodedata
 import uuid
 from functools import partial
 from typing import Any
@@ -103,6 +110,22 @@ UPDATABLE = frozenset(
     }
 )
 LOCKED_ONCE_CONFIRMED = ("starts_at", "ends_at", "opportunity_type")
+# One line each (the title is an email subject): no line breaks or other control characters.
+SINGLE_LINE = ("title", "topic", "commissioned_by", "location", "pay_note", "online_link")
+# Which change most likely made a confirmed person unable to take part, in this order (can_take_part reads them).
+ELIGIBILITY_FIELDS = ("is_online", "is_filmed", "opportunity_type", "starts_at", "ends_at")
+
+
+def _has_control_characters(text: str) -> bool:
+    """Line breaks (including Unicode line and paragraph separators), tabs and other control characters."""
+    return any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in text)
+
+
+def _check_single_line(name: str, label: str, value: str) -> None:
+    if _has_control_characters(value):
+        raise ApplicationError(
+            f"{label} must be on one line, without line breaks or special characters.", extra={"field": name}
+        )
 
 
 def _dates(starts_at: datetime.datetime, ends_at: datetime.datetime) -> tuple[datetime.date, datetime.date]:
@@ -219,6 +242,8 @@ def _check_fields(values: dict[str, Any], partnership_id: int) -> dict[str, Any]
     if not v["location"] and not v["is_online"]:
         raise ApplicationError("Enter where it takes place, or say it is online.", extra={"field": "location"})
     for name, (label, limit) in TEXT_LIMITS.items():
+        if name in SINGLE_LINE:
+            _check_single_line(name, label, v[name])
         if len(v[name]) > limit:
             raise ApplicationError(f"{label} must be {limit} characters or fewer.", extra={"field": name})
     if v["is_online"] and not v["online_link"]:
@@ -460,8 +485,11 @@ def engagement_update(*, actor: User, engagement_id: int, **changes: Any) -> Eng
         values["staff_lead"] = engagement.staff_lead
     if "scrutiny_lead_id" not in changed:
         values["scrutiny_lead"] = engagement.scrutiny_lead
+    unchanged = copy.copy(engagement)
     for name, value in values.items():
         setattr(engagement, name, value)
+    if confirmed:
+        _check_confirmed_can_still_take_part(engagement, unchanged, changed)
     if engagement.status == Status.PUBLISHED:
         if staff_lead_id is None:
             raise ApplicationError(
@@ -482,6 +510,37 @@ def engagement_update(*, actor: User, engagement_id: int, **changes: Any) -> Eng
     if confirmed and changed & TOLD_TO_CONFIRMED:
         _change_emails(engagement, changed & TOLD_TO_CONFIRMED)
     return engagement
+
+
+def _check_confirmed_can_still_take_part(engagement: Engagement, unchanged: Engagement, changed: set[str]) -> None:
+    """Refuse a change (not yet saved: `engagement` holds it, `unchanged` the engagement as it is) that would leave
+    someone with a confirmed place unable to take part, naming each of them and every new reason. A reason they
+    already had before the change is not the change's doing and does not block it."""
+    from safeguarding.services.eligibility import can_take_part
+
+    blocked: list[tuple[Membership, list[str]]] = []
+    for membership in engagement_confirmed_people(engagement):
+        after = can_take_part(membership, engagement)
+        if after.allowed:
+            continue
+        before = set(can_take_part(membership, unchanged).reasons)
+        new = [reason for reason in after.reasons if reason not in before]
+        if new:
+            blocked.append((membership, new))
+    if not blocked:
+        return
+    field = next((name for name in ELIGIBILITY_FIELDS if name in changed), min(changed))
+    who = " ".join(f"{membership.user.full_name}: {' '.join(reasons)}" for membership, reasons in blocked)
+    people = "this young person" if len(blocked) == 1 else f"these {len(blocked)} young people"
+    raise ApplicationError(
+        f"This change would leave {people} with a confirmed place unable to take part. {who} Sort that out first, "
+        "or cancel their places, then make the change.",
+        extra={
+            "field": field,
+            "reason": "not_eligible",
+            "people": [{"membership": m.pk, "reasons": reasons} for m, reasons in blocked],
+        },
+    )
 
 
 # What the young people with a confirmed place need to hear about when it changes: where to go, how to join, and
@@ -644,6 +703,7 @@ def opportunity_type_setting_save(
     if pay_basis not in PayBasis.values:
         raise ApplicationError("Choose how it is usually paid.", extra={"field": "pay_basis"})
     pay_note = (pay_note or "").strip()
+    _check_single_line("pay_note", "Pay", pay_note)
     if len(pay_note) > TEXT_LIMITS["pay_note"][1]:
         raise ApplicationError("Pay must be 200 characters or fewer.", extra={"field": "pay_note"})
     if (

@@ -13,9 +13,19 @@ Rules:
   person who has waited longest (by when they expressed interest) and who passes the whole gate without a load
   warning is confirmed at once and emailed. Anyone who does not pass stays on the waiting list. One freed place
   confirms at most one person.
-- Worker decisions are made while the engagement is a draft or published and has not started.
-- Emails go after the transaction commits (transaction.on_commit). A young person's reason for withdrawing is
-  kept on their interest and is not put in emails or the audit log.
+- Worker decisions are made while the engagement is a draft or published and has not started (a worker may invite
+  people before publishing: invitation-only engagements). Once attendance marking has opened (an hour before the
+  start) or someone's attendance is recorded, their place can no longer be given up or cancelled here: the staff
+  lead records them absent instead. Nobody withdraws from a cancelled or completed engagement.
+- The gate locks the engagement, then the person's Membership row, so two confirmations of the same person for
+  overlapping engagements are serialised and the second sees the first's place.
+- When a consent the person needs is withdrawn (safeguarding.services.consent), their confirmed places on
+  engagements that have not started are checked again with can_take_part in the same transaction; a place they
+  can no longer take is cancelled ("Consent withdrawn") and offered to the waiting list
+  (`places_review_after_consent_change`).
+- Emails go after the transaction commits (transaction.on_commit). A young person's reason for withdrawing, and a
+  worker's reason for not selecting someone or cancelling a place, are kept on the interest and are not put in
+  the audit log (its payload only says there was one); the withdrawing young person's reason is in no email.
 """
 
 from __future__ import annotations
@@ -38,7 +48,8 @@ from core.models import AuditEvent
 from core.permissions import require
 from core.tasks import send_email_message
 from core.workflows import transition
-from engagements.models import Engagement, Interest, OpportunityTypeSetting
+from engagements.models import Attendance, Engagement, Interest, OpportunityTypeSetting
+from engagements.selectors.attendance import marking_opens_at
 from engagements.selectors.selection import (
     EXPRESS_INTEREST,
     OPEN_FOR_SELECTION,
@@ -105,6 +116,13 @@ def _clean(text: str, *, field: str, what: str, maximum: int, required: bool = F
 
 def _has_started(engagement: Engagement) -> bool:
     return engagement.starts_at <= timezone.now()
+
+
+def _marking_has_opened(engagement: Engagement, membership_id: int) -> bool:
+    """Attendance marking has opened (an hour before the start), or this person's attendance is recorded."""
+    if timezone.now() >= marking_opens_at(engagement):
+        return True
+    return Attendance.objects.filter(engagement=engagement, membership_id=membership_id).exists()
 
 
 def _check_open_for_selection(engagement: Engagement) -> None:
@@ -188,29 +206,48 @@ def interest_express(*, actor: User, engagement_id: int, note: str = "") -> Inte
         )
     interest.note = note
     interest.reason = ""
+    interest.created_at = timezone.now()  # asking again joins the queue at the back: the waiting list stays fair
     transition(
         interest,
         to=Status.INTERESTED,
         actor=actor,
         payload={"engagement": engagement.pk},
-        extra_update_fields=["note", "reason"],
+        extra_update_fields=["note", "reason", "created_at"],
     )
     return interest
 
 
 @transaction.atomic
 def interest_withdraw(*, actor: User, interest_id: int, reason: str = "") -> Interest:
-    """A young person withdraws their interest or gives up their place (before it starts). Giving up a place tells
-    the staff lead and offers the place to the waiting list."""
+    """A young person withdraws their interest or gives up their place, until attendance marking opens an hour
+    before the start. Giving up a place tells the staff lead and offers the place to the waiting list. Nothing to
+    withdraw from once the engagement is cancelled or completed."""
     require(actor, EXPRESS_INTEREST)
     engagement, interest = _lock_interest(actor, interest_id, own=True)
     require(actor, EXPRESS_INTEREST, engagement)
     reason = _clean(reason, field="reason", what="your reason", maximum=REASON_MAX)
+    if engagement.status == Engagement.Status.CANCELLED:
+        raise ApplicationError(
+            "This has been cancelled, so there is nothing to withdraw from.",
+            extra={"field": "engagement", "reason": "cancelled"},
+        )
+    if engagement.status == Engagement.Status.COMPLETED:
+        raise ApplicationError(
+            "This has finished, so you cannot withdraw from it. Talk to your participation worker if something is "
+            "not right.",
+            extra={"field": "engagement", "reason": "completed"},
+        )
     _refuse_move(interest, Status.WITHDRAWN, "There is nothing to withdraw from: no place or interest is open.")
     if _has_started(engagement):
         raise ApplicationError(
             "This has already started. Talk to your participation worker.",
             extra={"field": "engagement", "reason": "started"},
+        )
+    if _marking_has_opened(engagement, interest.membership_id):
+        raise ApplicationError(
+            "It starts within the hour, so you cannot withdraw here any more. If you cannot come, please talk to "
+            "your participation worker.",
+            extra={"field": "engagement", "reason": "marking_open"},
         )
     was_confirmed = interest.status == Status.CONFIRMED
     interest.reason = reason
@@ -236,6 +273,10 @@ def _gate(engagement: Engagement, membership: Membership, *, acknowledge_load: b
     the count of places cannot change underneath it. Returns the load figures (for the audit row)."""
     from safeguarding.services.eligibility import can_take_part
 
+    # The person's row next (always after the engagement's): two confirmations of the same person, for two
+    # engagements at overlapping times, wait for each other here, so the second sees the first's place. A consent
+    # being withdrawn takes the same lock (places_review_after_consent_change), so neither misses the other.
+    list(Membership.objects.select_for_update(of=("self",)).filter(pk=membership.pk).values_list("pk", flat=True))
     name = membership.user.full_name
     decision = can_take_part(membership, engagement)
     if not decision.allowed:
@@ -330,7 +371,7 @@ def _confirm(
     return interest
 
 
-def _remove_attendee(actor: User, engagement: Engagement, interest: Interest, *, event: str) -> None:
+def _remove_attendee(actor: User | None, engagement: Engagement, interest: Interest, *, event: str) -> None:
     engagement.attendees.remove(interest.membership)
     audit_record(
         actor=actor,
@@ -421,6 +462,7 @@ def place_decline(*, actor: User, interest_id: int, reason: str) -> Interest:
         f"{interest.membership.user.full_name}'s interest is “{interest.get_status_display()}”: "
         "only an open interest can be turned down (cancel a confirmed place instead).",
     )
+    _check_open_for_selection(engagement)
     interest.decided_by = actor
     interest.decided_at = timezone.now()
     interest.reason = reason
@@ -428,7 +470,7 @@ def place_decline(*, actor: User, interest_id: int, reason: str) -> Interest:
         interest,
         to=Status.NOT_SELECTED,
         actor=actor,
-        payload={"engagement": engagement.pk, "reason": reason},
+        payload={"engagement": engagement.pk, "has_reason": True},  # the reason stays on the interest
         extra_update_fields=["decided_by", "decided_at", "reason"],
     )
     user = interest.membership.user
@@ -454,10 +496,18 @@ def place_cancel(*, actor: User, interest_id: int, reason: str) -> Interest:
         Status.CANCELLED,
         f"{interest.membership.user.full_name} does not hold a confirmed place, so there is nothing to cancel.",
     )
+    if engagement.status not in OPEN_FOR_SELECTION:
+        _check_open_for_selection(engagement)
     if _has_started(engagement):
         raise ApplicationError(
             "This engagement has already started: record attendance instead.",
             extra={"field": "engagement", "reason": "started"},
+        )
+    if _marking_has_opened(engagement, interest.membership_id):
+        raise ApplicationError(
+            "Attendance marking has opened (an hour before the start), so this place can no longer be cancelled. "
+            "If they are not coming, record them as absent on the attendance sheet.",
+            extra={"field": "engagement", "reason": "marking_open"},
         )
     interest.decided_by = actor
     interest.decided_at = timezone.now()
@@ -466,7 +516,7 @@ def place_cancel(*, actor: User, interest_id: int, reason: str) -> Interest:
         interest,
         to=Status.CANCELLED,
         actor=actor,
-        payload={"engagement": engagement.pk, "reason": reason},
+        payload={"engagement": engagement.pk, "has_reason": True},  # the reason stays on the interest
         extra_update_fields=["decided_by", "decided_at", "reason"],
     )
     _remove_attendee(actor, engagement, interest, event="cancelled")
@@ -534,6 +584,74 @@ def engagement_add_attendee(*, actor: User, engagement_id: int, membership_id: i
     return get_object_or_404(Engagement.objects.filter(partnership=actor.partnership), pk=engagement_id)
 
 
+# --- System: a consent was withdrawn --------------------------------------------------------------------------------
+
+CONSENT_WITHDRAWN = "Consent withdrawn"
+
+
+def places_review_after_consent_change(*, membership: Membership, actor: User | None) -> list[Interest]:
+    """Check the person's confirmed places again after one of their consents was withdrawn: on every engagement
+    that has not started (draft or published), a place can_take_part now refuses is cancelled ("Consent
+    withdrawn"), taken out of the confirmed set and offered to the waiting list; the staff lead (or whoever
+    confirmed it) and the young person are emailed after commit, without saying which consent or why. Runs inside
+    the withdrawal's transaction (it must be in one); `actor` is whoever withdrew (None for a parent's link).
+    Returns the places cancelled."""
+    from safeguarding.services.eligibility import can_take_part
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("places_review_after_consent_change must run inside the withdrawal's transaction.")
+    # The person's row first: a confirmation of them that is under way finishes (and is seen below) or waits until
+    # the withdrawal has committed (and then sees it). Engagements are locked only where they hold a place.
+    person = Membership.objects.select_for_update(of=("self",)).select_related("user").filter(pk=membership.pk).first()
+    if person is None:
+        return []
+    engagement_ids = list(
+        Interest.objects.filter(
+            membership=person,
+            status=Status.CONFIRMED,
+            engagement__status__in=OPEN_FOR_SELECTION,
+            engagement__starts_at__gt=timezone.now(),
+        )
+        .order_by("engagement_id")
+        .values_list("engagement_id", flat=True)
+    )
+    cancelled = []
+    for engagement_id in engagement_ids:
+        engagement = (
+            Engagement.objects.select_for_update(of=("self",))
+            .select_related("staff_lead")
+            .filter(pk=engagement_id, partnership_id=person.partnership_id)
+            .first()
+        )
+        if engagement is None or engagement.status not in OPEN_FOR_SELECTION or _has_started(engagement):
+            continue
+        interest = (
+            Interest.objects.select_for_update(of=("self",))
+            .select_related("decided_by")
+            .filter(engagement=engagement, membership=person, status=Status.CONFIRMED)
+            .first()
+        )
+        if interest is None or can_take_part(person, engagement).allowed:
+            continue
+        interest.membership = person
+        confirmed_by = interest.decided_by
+        interest.decided_by = None  # nobody decided: the system did, because a consent was withdrawn
+        interest.decided_at = timezone.now()
+        interest.reason = CONSENT_WITHDRAWN
+        transition(
+            interest,
+            to=Status.CANCELLED,
+            actor=actor,
+            payload={"engagement": engagement.pk, "because": "consent_withdrawn"},
+            extra_update_fields=["decided_by", "decided_at", "reason"],
+        )
+        _remove_attendee(actor, engagement, interest, event="consent_withdrawn")
+        _email_consent_withdrawn(engagement, interest, staff=engagement.staff_lead or confirmed_by)
+        _offer_waiting_list(engagement, freed_by=interest)
+        cancelled.append(interest)
+    return cancelled
+
+
 # --- Emails ------------------------------------------------------------------------------------------------------
 
 
@@ -593,6 +711,30 @@ def _email_staff_lead_withdrawal(engagement: Engagement, interest: Interest) -> 
     )
 
 
+def _email_consent_withdrawn(engagement: Engagement, interest: Interest, *, staff: User | None) -> None:
+    """The young person, kindly; the staff lead (or whoever confirmed the place), without saying which consent or
+    why: the consent records hold that, for those who may see them."""
+    user = interest.membership.user
+    _email(
+        user.email,
+        f"About your place: {engagement.title}",
+        f"Hi {user.get_short_name()},\n\nWe are sorry: your place on {engagement.title} ({when(engagement)}) has "
+        "been cancelled, because one of the consents needed to take part has been withdrawn.\n\nYou have not done "
+        "anything wrong. If you would like to take part, or have any questions, talk to your participation worker: "
+        "they can help you sort it out.\n\n"
+        f"{_link('my_engagements')}",
+    )
+    if staff is None:
+        return
+    _email(
+        staff.email,
+        f"A place has been cancelled: {engagement.title}",
+        f"Hi {staff.get_short_name()},\n\n{user.full_name}'s place on {engagement.title} ({when(engagement)}) has "
+        "been cancelled because a consent was withdrawn. If someone on the waiting list can take part, they have "
+        f"been given the place.\n\nSee who is going:\n{_link('engagement_selection', engagement.pk)}",
+    )
+
+
 # --- The day-before reminders ----------------------------------------------------------------------------------
 
 
@@ -604,16 +746,26 @@ def _tomorrow_range(today: datetime.date) -> tuple[datetime.datetime, datetime.d
     return start, end
 
 
+# Reminded: published engagements, and drafts someone holds a confirmed place on (invited before publishing).
+REMINDED = (Engagement.Status.PUBLISHED, Engagement.Status.DRAFT)
+
+
 def engagement_reminders_run(today: datetime.date | None = None) -> int:
-    """Email everyone confirmed for a published engagement that starts tomorrow (Europe/London), and its staff
-    lead, once for each start time: a conditional update of Interest.reminded_for claims each person's reminder,
-    and an audit row (under the engagement's lock) the staff lead's. Safe to run twice or at the same time; an
-    engagement moved to another time is reminded again. Returns how many emails were sent."""
+    """Email everyone confirmed for an engagement that starts tomorrow (Europe/London), and its staff lead, once
+    for each start time: a conditional update of Interest.reminded_for claims each person's reminder, and an audit
+    row (under the engagement's lock) the staff lead's. Published engagements, and drafts with a confirmed place
+    (nobody is reminded of a draft nobody holds a place on). Safe to run twice or at the same time; an engagement
+    moved to another time is reminded again. Returns how many emails were sent."""
     start, end = _tomorrow_range(today or timezone.localdate())
     ids = list(
-        Engagement.objects.filter(
-            status=Engagement.Status.PUBLISHED, starts_at__gte=start, starts_at__lt=end
-        ).values_list("pk", flat=True)
+        Engagement.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .filter(
+            Q(status=Engagement.Status.PUBLISHED)
+            | Q(status=Engagement.Status.DRAFT, interests__status=Status.CONFIRMED)
+        )
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     return sum(_remind(engagement_id) for engagement_id in ids)
 
@@ -623,7 +775,7 @@ def _remind(engagement_id: int) -> int:
     engagement = (
         Engagement.objects.select_for_update(of=("self",))
         .select_related("staff_lead", "partnership")
-        .filter(pk=engagement_id, status=Engagement.Status.PUBLISHED)
+        .filter(pk=engagement_id, status__in=REMINDED)
         .first()
     )
     if engagement is None:
@@ -636,6 +788,8 @@ def _remind(engagement_id: int) -> int:
         .filter(engagement=engagement, status=Status.CONFIRMED)
         .order_by("membership__user__full_name", "pk")
     )
+    if engagement.status == Engagement.Status.DRAFT and not confirmed:
+        return 0
     for interest in confirmed:
         claimed = (
             Interest.objects.filter(pk=interest.pk, status=Status.CONFIRMED)

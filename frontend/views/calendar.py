@@ -1,7 +1,8 @@
 """The young person's calendar: the secret address of their ICS feed, and the feed itself.
 
 The feed has no sign-in (calendar apps cannot sign in): the long random token in its address is the key. An
-unknown token, or one of a suspended young person, is a 404. The middleware still marks the answer no-store.
+unknown token, or one of a suspended young person, is a 404. The middleware still marks the answer no-store. The
+feed answers HEAD as well as GET (some calendar apps check with HEAD first).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.permissions import require
 from engagements.calendar import build_calendar
@@ -37,7 +38,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "calendar/settings.html", {"address": address, "webcal": webcal})
 
 
-@require_GET
+@require_safe  # GET and HEAD: calendar apps ask with HEAD whether the feed has changed
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     membership = calendar_feed_owner(token)
     engagements = calendar_engagements(membership)

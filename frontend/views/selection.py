@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
 from engagements.models import Engagement, Interest
+from engagements.selectors.attendance import marking_opens_at
 from engagements.selectors.selection import (
     OPEN_FOR_SELECTION,
     CandidateRow,
@@ -202,6 +203,7 @@ def engagement_selection(request: HttpRequest, engagement_id: int) -> HttpRespon
             "places_left": free,
             "ratio_cap": ratio_cap(engagement),
             "is_open": engagement.status in OPEN_FOR_SELECTION and engagement.starts_at > timezone.now(),
+            "marking_has_opened": timezone.now() >= marking_opens_at(engagement),
             "invite_form": invite_form,
             "young_people": young_people,
             "forms_with_errors": forms_with_errors,

@@ -675,6 +675,19 @@ def _withdraw(consent: Consent, *, actor: User | None, reason: str, by: str) -> 
     )
     membership = Membership.objects.select_related("user", "partnership").get(pk=consent.membership_id)
     _sync_onboarding(membership, consent.consent_type, by=actor)
+    if consent.consent_type in (
+        ConsentType.TAKING_PART,
+        ConsentType.PARENT_CARER,
+        ConsentType.EMERGENCY_MEDICAL,
+        ConsentType.MEDIA,
+    ):
+        # These can stop a young person taking part, so the withdrawal takes effect on their places too: each
+        # confirmed place on an engagement that has not started is checked again with can_take_part, in this
+        # transaction, and one they can no longer take is cancelled and offered to the waiting list (emails after
+        # commit). Imported here for the same reason as below.
+        from engagements.services.selection import places_review_after_consent_change
+
+        places_review_after_consent_change(membership=membership, actor=actor)
     if consent.consent_type == ConsentType.MEDIA:
         # Media consent withdrawn: the staff who hold photos, films and other outputs must stop using any that show
         # this person. Their outputs are flagged and hidden now, in this transaction, and the staff who hold each

@@ -170,8 +170,17 @@ def test_cancelled_ones_stay_marked_cancelled_for_30_days(young, worker, partner
 def test_the_feed_leaves_out_what_is_not_theirs(young, worker, member, partnership, other_partnership):
     published(partnership, lead=worker)  # published, but no interest
     EngagementFactory(partnership=partnership)  # draft
-    for status in (Interest.Status.NOT_SELECTED, Interest.Status.WITHDRAWN):
-        InterestFactory(engagement=published(partnership, lead=worker), membership=young.membership, status=status)
+    InterestFactory(
+        engagement=published(partnership, lead=worker), membership=young.membership, status=Interest.Status.NOT_SELECTED
+    )
+    long_ago = timezone.now() - datetime.timedelta(days=40)
+    InterestFactory(  # withdrawn from, but more than 30 days ago
+        engagement=published(
+            partnership, lead=worker, starts_at=long_ago, ends_at=long_ago + datetime.timedelta(hours=2)
+        ),
+        membership=young.membership,
+        status=Interest.Status.WITHDRAWN,
+    )
     confirm(published(partnership, lead=worker), member(Role.YOUNG_PERSON))  # someone else's place
     published(other_partnership)
     past = timezone.now() - datetime.timedelta(days=5)
@@ -208,3 +217,42 @@ def test_the_feeds_query_count_does_not_grow(young, worker, partnership):
         response = client.get(url)
     assert len(events_in(response)) == 15
     assert len(large) == len(small)
+
+
+@pytest.mark.parametrize("status", [Interest.Status.WITHDRAWN, Interest.Status.CANCELLED])
+def test_a_place_given_up_or_cancelled_stays_marked_cancelled_for_30_days(young, worker, partnership, status):
+    """So a phone that had the event takes it away, rather than keeping a place the young person no longer has."""
+    engagement = published(
+        partnership, lead=worker, title="Panel", is_online=True, online_link="https://meet.example.org/secret"
+    )
+    InterestFactory(engagement=engagement, membership=young.membership, status=status)
+    just_over = timezone.now() - datetime.timedelta(days=29)
+    recent = published(partnership, lead=worker, starts_at=just_over, ends_at=just_over + datetime.timedelta(hours=2))
+    InterestFactory(engagement=recent, membership=young.membership, status=status)
+    response = Client().get(feed_url(young))
+    events = events_in(response)
+    assert set(events) == {uid(engagement), uid(recent)}
+    event = events[uid(engagement)]
+    assert str(event["status"]) == "CANCELLED"
+    assert str(event["transp"]) == "TRANSPARENT"
+    assert str(event["summary"]) == "Panel"
+    assert "no longer in your plans" in str(event["description"])
+    assert "secret" not in response.content.decode()
+
+
+def test_a_place_on_a_draft_they_were_invited_to_is_in_the_feed(young, worker, partnership):
+    invited = EngagementFactory(partnership=partnership, staff_lead=worker, title="Invitation only")
+    confirm(invited, young)
+    EngagementFactory(partnership=partnership, title="Just a plan")  # a draft without them: never
+    events = events_in(Client().get(feed_url(young)))
+    assert list(events) == [uid(invited)]
+    assert str(events[uid(invited)]["status"]) == "CONFIRMED"
+
+
+def test_the_feed_answers_head_as_well_as_get(young):
+    url = feed_url(young)
+    response = Client().head(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert Client().post(url).status_code == 405
+    assert Client().head("/calendar/not-a-real-token.ics").status_code == 404

@@ -237,3 +237,37 @@ def test_the_schema_describes_the_endpoints(client):
         b"/api/v1/engagements/{engagement_id}/complete/",
     ):
         assert route in schema
+
+
+def test_a_draft_is_returned_to_a_young_person_invited_to_it_as_on_the_page(worker, member, api_as, partnership, login):
+    """A worker can invite before publishing: the invited young person reads it by the API as on the page."""
+    invited, stranger = member(Role.YOUNG_PERSON), member(Role.YOUNG_PERSON)
+    draft = EngagementFactory(
+        partnership=partnership,
+        staff_lead=worker,
+        opportunity_type=OpportunityType.FOCUS_GROUP,
+        is_online=True,
+        online_link="https://meet.example.org/invited",
+    )
+    confirm(draft, invited)
+    response = api_as(invited).get(f"/api/v1/opportunities/{draft.pk}/")
+    assert response.status_code == 200
+    assert (response.json()["my_place_confirmed"], response.json()["online_link"]) == (
+        True,
+        "https://meet.example.org/invited",
+    )
+    assert login(invited).get(f"/opportunities/{draft.pk}/").status_code == 200
+    assert api_as(stranger).get(f"/api/v1/opportunities/{draft.pk}/").status_code == 404
+    assert login(stranger).get(f"/opportunities/{draft.pk}/").status_code == 404
+    assert [row["id"] for row in api_as(invited).get("/api/v1/opportunities/").json()["results"]] == []
+
+
+def test_the_online_link_is_not_sent_once_the_engagement_is_cancelled(worker, member, api_as, partnership):
+    engagement = published(partnership, lead=worker, is_online=True, online_link="https://meet.example.org/room")
+    going = member(Role.YOUNG_PERSON)
+    confirm(engagement, going)
+    Engagement.objects.filter(pk=engagement.pk).update(status=Status.CANCELLED)
+    client = api_as(going)
+    assert client.get(f"/api/v1/opportunities/{engagement.pk}/").json()["online_link"] == ""
+    interests = client.get("/api/v1/interests/").json()["results"]
+    assert [row["online_link"] for row in interests] == [""]

@@ -542,6 +542,7 @@ def test_only_organisers_change_a_types_settings(member, role):
         ({"pay_basis": "piecework"}, "pay_basis"),
         ({"preparation_minutes": -1}, "preparation_minutes"),
         ({"pay_note": "x" * 201}, "pay_note"),
+        ({"pay_note": "£12 an hour\nBcc: someone@example.org"}, "pay_note"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_field(worker, overrides, field):
@@ -745,3 +746,135 @@ def test_confirmed_people_are_told_when_the_place_or_link_changes(
     with django_capture_on_commit_callbacks(execute=True):
         engagement_update(actor=worker, engagement_id=engagement.pk, description="A clearer description.")
     assert mail.outbox == []  # nothing they need to act on
+
+
+# --- Single-line fields -------------------------------------------------------------------------------------------
+
+SINGLE_LINE_FIELDS = ["title", "topic", "commissioned_by", "location", "pay_note"]
+BREAKS = ["\n", "\r", "\r\n", "\t", "\x00", "\x1b", "\u2028", "\u0085"]
+
+
+@pytest.mark.parametrize("field", SINGLE_LINE_FIELDS)
+@pytest.mark.parametrize("bad", BREAKS, ids=repr)
+def test_single_line_fields_with_line_breaks_or_control_characters_are_refused_on_create(worker, field, bad):
+    with pytest.raises(ApplicationError) as refused:
+        engagement_create(actor=worker, **basic(**{field: f"Part one{bad}Bcc: someone@example.org"}))
+    assert refused.value.extra["field"] == field
+    assert "one line" in refused.value.message
+    assert not Engagement.objects.exists()
+
+
+@pytest.mark.parametrize("field", SINGLE_LINE_FIELDS)
+def test_single_line_fields_with_line_breaks_are_refused_on_update(worker, partnership, field):
+    engagement = published(partnership, lead=worker, title="Panel", location="Town hall")
+    with pytest.raises(ApplicationError) as refused:
+        engagement_update(actor=worker, engagement_id=engagement.pk, **{field: "First line\r\nSecond line"})
+    assert refused.value.extra["field"] == field
+    engagement.refresh_from_db()
+    assert (engagement.title, engagement.location) == ("Panel", "Town hall")
+
+
+def test_surrounding_white_space_and_emoji_are_still_fine_in_a_title(worker):
+    emoji = "\U0001f469\U0001f3fd\u200d\U0001f9b1"  # joined by a zero-width joiner: a format character, allowed
+    engagement = engagement_create(actor=worker, **basic(title=f"  \n Young people's panel {emoji} \n"))
+    assert engagement.title == f"Young people's panel {emoji}"
+
+
+# --- A change must not leave a confirmed person unable to take part -------------------------------------------------
+
+
+def _eligible_online_place(worker, member, partnership):
+    """An online engagement and a young person confirmed on it who has every consent but emergency medical (which
+    only an in-person engagement needs)."""
+    from safeguarding.models import Consent, ConsentType
+    from safeguarding.services.eligibility import can_take_part
+    from tests.engagements.helpers import make_eligible
+
+    engagement = published(
+        partnership, lead=worker, is_online=True, online_link="https://meet.example.org/room", location=""
+    )
+    young = member(Role.YOUNG_PERSON, user__full_name="Robin Example")
+    make_eligible(young.membership, engagement)
+    Consent.objects.filter(membership=young.membership, consent_type=ConsentType.EMERGENCY_MEDICAL).delete()
+    assert can_take_part(young.membership, engagement).allowed
+    confirm(engagement, young)
+    return engagement, young
+
+
+def test_switching_online_to_in_person_is_refused_when_a_confirmed_person_could_no_longer_take_part(
+    worker, member, partnership, django_capture_on_commit_callbacks
+):
+    engagement, young = _eligible_online_place(worker, member, partnership)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ApplicationError) as refused:
+        engagement_update(
+            actor=worker, engagement_id=engagement.pk, is_online=False, online_link="", location="Town hall"
+        )
+    assert refused.value.extra["field"] == "is_online"
+    assert refused.value.extra["reason"] == "not_eligible"
+    assert "Robin Example" in refused.value.message
+    assert "emergency" in refused.value.message.lower()
+    assert refused.value.extra["people"][0]["membership"] == young.membership.pk
+    engagement.refresh_from_db()
+    assert (engagement.is_online, engagement.location) == (True, "")
+    assert not AuditEvent.objects.filter(event_type="engagement.updated").exists()
+    assert mail.outbox == []
+
+
+def test_switching_online_to_in_person_is_allowed_once_everyone_confirmed_can_take_part(worker, member, partnership):
+    from tests.factories.safeguarding import ConsentFactory
+
+    engagement, young = _eligible_online_place(worker, member, partnership)
+    ConsentFactory(
+        membership=young.membership,
+        consent_type="emergency_medical",
+        given_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    engagement_update(actor=worker, engagement_id=engagement.pk, is_online=False, online_link="", location="Hall")
+    engagement.refresh_from_db()
+    assert engagement.is_online is False
+
+
+def test_a_reason_someone_already_had_does_not_block_an_unrelated_change(worker, member, partnership):
+    """The confirmed person's risk assessment is not approved (nothing was given here): the title can still be
+    corrected, since the change is not what stops them."""
+    engagement = published(partnership, lead=worker, title="Panle")
+    confirm(engagement, member(Role.YOUNG_PERSON))
+    engagement_update(actor=worker, engagement_id=engagement.pk, title="Panel")
+    engagement.refresh_from_db()
+    assert engagement.title == "Panel"
+
+
+# --- Invited before publishing ------------------------------------------------------------------------------------
+
+
+def test_a_young_person_with_a_place_on_a_draft_sees_it_and_it_is_their_next_engagement(worker, member, partnership):
+    young, stranger = member(Role.YOUNG_PERSON), member(Role.YOUNG_PERSON)
+    draft = EngagementFactory(partnership=partnership, staff_lead=worker, opportunity_type=OpportunityType.FOCUS_GROUP)
+    confirm(draft, young)
+    found = opportunity_get_for_young_person(young, draft.pk)
+    assert (found.status, found.my_confirmed) == (Status.DRAFT, True)
+    assert next_engagement_for_young_person(young) == draft
+    with pytest.raises(Http404):
+        opportunity_get_for_young_person(stranger, draft.pk)
+    assert list(opportunities_for_young_person(young)) == []  # never listed as an opportunity
+
+
+def test_the_briefing_pack_is_there_for_a_place_on_a_draft(worker, member, partnership):
+    OpportunityTypeSettingFactory(
+        partnership=partnership, opportunity_type=OpportunityType.FOCUS_GROUP, briefing_pack="briefing-packs/x.pdf"
+    )
+    young = member(Role.YOUNG_PERSON)
+    draft = EngagementFactory(partnership=partnership, opportunity_type=OpportunityType.FOCUS_GROUP)
+    with pytest.raises(Http404):
+        briefing_pack_for_actor(young, OpportunityType.FOCUS_GROUP)
+    confirm(draft, young)
+    assert briefing_pack_for_actor(young, OpportunityType.FOCUS_GROUP).opportunity_type == OpportunityType.FOCUS_GROUP
+
+
+def test_the_online_link_is_hidden_once_the_engagement_is_cancelled(worker, member, partnership):
+    young = member(Role.YOUNG_PERSON)
+    engagement = published(partnership, lead=worker, is_online=True, online_link="https://meet.example.org/gone")
+    confirm(engagement, young)
+    assert opportunity_get_for_young_person(young, engagement.pk).link_for_me == "https://meet.example.org/gone"
+    Engagement.objects.filter(pk=engagement.pk).update(status=Status.CANCELLED)
+    assert opportunity_get_for_young_person(young, engagement.pk).link_for_me == ""

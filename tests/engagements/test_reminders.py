@@ -107,10 +107,32 @@ def test_tomorrow_is_the_london_date(partnership, lead, run):
     assert reminded == {just_after_midnight.pk}
 
 
-@pytest.mark.parametrize("status", [Engagement.Status.DRAFT, Engagement.Status.CANCELLED])
-def test_only_published_engagements_are_reminded(partnership, lead, run, status):
+@pytest.mark.parametrize("status", [Engagement.Status.CANCELLED, Engagement.Status.COMPLETED])
+def test_cancelled_and_completed_engagements_are_not_reminded(partnership, lead, run, status):
     engagement = engagement_at(partnership, lead, at(TODAY + datetime.timedelta(days=1), 10), status=status)
     confirmed(engagement)
+    assert run() == 0
+    assert mail.outbox == []
+
+
+def test_a_draft_with_confirmed_places_is_reminded_like_a_published_one(partnership, lead, run):
+    """A worker can invite young people before publishing (invitation-only engagements): they are reminded too."""
+    engagement = engagement_at(
+        partnership, lead, at(TODAY + datetime.timedelta(days=1), 10), status=Engagement.Status.DRAFT
+    )
+    (place,) = confirmed(engagement)
+    assert run() == 2
+    assert sorted(address for email in mail.outbox for address in email.to) == sorted(
+        [lead.email, place.membership.user.email]
+    )
+    assert run() == 0
+
+
+def test_a_draft_nobody_holds_a_place_on_is_not_reminded(partnership, lead, run):
+    engagement = engagement_at(
+        partnership, lead, at(TODAY + datetime.timedelta(days=1), 10), status=Engagement.Status.DRAFT
+    )
+    InterestFactory(engagement=engagement, status=Status.CANCELLED)
     assert run() == 0
     assert mail.outbox == []
 

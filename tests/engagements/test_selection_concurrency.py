@@ -1,9 +1,13 @@
 """Two workers confirm different people for the last place at the same moment: exactly one is confirmed.
 
+Also: one person confirmed for two overlapping engagements at the same moment ends with one place, and a consent
+withdrawn while a worker confirms never leaves a place behind.
+
 Row locks between two database connections are what this is about, so it runs on PostgreSQL (SQLite has no
 row locks: it is skipped there locally, and fails in CI where REQUIRE_SERVICES=1 says PostgreSQL must be there).
 """
 
+import datetime
 import threading
 
 import pytest
@@ -14,8 +18,10 @@ from core.tenancy import act_in
 from engagements.models import Interest
 from engagements.services.selection import interest_withdraw, place_confirm
 from participants.models import Role
+from safeguarding.models import Consent, ConsentType
+from safeguarding.services.consent import consent_withdraw
 from tests.conftest import require_service
-from tests.engagements.helpers import approve_risk_assessment, young_person
+from tests.engagements.helpers import approve_risk_assessment, make_eligible, young_person
 from tests.factories.engagements import InterestFactory, OpportunityFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -101,3 +107,58 @@ def test_a_freed_place_and_a_worker_confirming_at_once_never_overfill(member, pa
     )
     assert len(confirmed) == 1 and confirmed <= {waiting.pk, other.pk}
     assert engagement.attendees.count() == 1
+
+
+def test_one_person_confirmed_for_two_overlapping_engagements_at_once_gets_one_place(member, partnership):
+    """The gate locks the person's row after the engagement's, so the second confirmation sees the first place."""
+    first = OpportunityFactory(partnership=partnership, places=3)
+    second = OpportunityFactory(
+        partnership=partnership,
+        places=3,
+        starts_at=first.starts_at + datetime.timedelta(minutes=30),
+        ends_at=first.ends_at + datetime.timedelta(minutes=30),
+    )
+    for engagement in (first, second):
+        approve_risk_assessment(engagement)
+    person = young_person(member, first)
+    make_eligible(person.membership, second)
+    workers = [member(Role.PARTICIPATION_WORKER) for _ in range(2)]
+    interests = [InterestFactory(engagement=e, membership=person.membership) for e in (first, second)]
+
+    def confirm(worker, interest):
+        def call():
+            act_in(worker, partnership)
+            place_confirm(actor=worker, interest_id=interest.pk)
+
+        return call
+
+    outcomes = _race(*(confirm(w, i) for w, i in zip(workers, interests, strict=True)))
+
+    assert outcomes == ["done", "overlap"]
+    assert Interest.objects.filter(membership=person.membership, status=Interest.Status.CONFIRMED).count() == 1
+    assert first.attendees.count() + second.attendees.count() == 1
+
+
+def test_a_consent_withdrawn_while_a_worker_confirms_never_leaves_a_place(member, partnership):
+    """Whichever goes first, the person ends without a confirmed place: the withdrawal cancels a place confirmed just
+    before it, and a confirmation just after it sees the withdrawn consent."""
+    engagement = OpportunityFactory(partnership=partnership, places=3)
+    approve_risk_assessment(engagement)
+    worker = member(Role.PARTICIPATION_WORKER)
+    person = young_person(member, engagement)
+    interest = InterestFactory(engagement=engagement, membership=person.membership)
+    consent = Consent.objects.get(membership=person.membership, consent_type=ConsentType.TAKING_PART)
+
+    def confirm():
+        act_in(worker, partnership)
+        place_confirm(actor=worker, interest_id=interest.pk)
+
+    def withdraw():
+        act_in(person, partnership)
+        consent_withdraw(actor=person, consent_id=consent.pk)
+
+    _race(confirm, withdraw)
+
+    interest.refresh_from_db()
+    assert interest.status != Interest.Status.CONFIRMED
+    assert engagement.attendees.count() == 0

@@ -315,3 +315,38 @@ def test_staff_do_not_use_the_young_persons_pages(worker, engagement, login):
     client = login(worker)
     assert client.get(opportunity(engagement)).status_code == 403
     assert client.get("/my-engagements/").status_code == 403
+
+
+def _starts_in(engagement, minutes):
+    starts = timezone.now() + datetime.timedelta(minutes=minutes)
+    Engagement.objects.filter(pk=engagement.pk).update(starts_at=starts, ends_at=starts + datetime.timedelta(hours=2))
+
+
+def test_within_the_hour_the_page_says_to_talk_to_their_worker_instead_of_withdrawing(member, engagement, login):
+    user, place = candidate(member, engagement, status=Status.CONFIRMED)
+    _starts_in(engagement, 45)
+    client = login(user)
+    page = text(client.get(opportunity(engagement)))
+    assert 'value="withdraw"' not in page
+    assert "talk to your participation worker" in page
+    response = client.post(opportunity(engagement), {"action": "withdraw", "reason": ""})
+    assert response.status_code == 200
+    assert "talk to your participation worker" in text(response)
+    assert Interest.objects.get(pk=place.pk).status == Status.CONFIRMED
+
+
+def test_a_cancelled_engagements_page_has_no_link_and_no_withdrawing(member, engagement, login):
+    user, _ = candidate(member, engagement, status=Status.CONFIRMED)
+    Engagement.objects.filter(pk=engagement.pk).update(status=Engagement.Status.CANCELLED)
+    page = text(login(user).get(opportunity(engagement)))
+    assert "This has been cancelled." in page
+    assert "https://meet.example/secret" not in page
+    assert 'value="withdraw"' not in page
+
+
+def test_once_marking_has_opened_the_selection_page_offers_no_cancelling(member, engagement, worker, login):
+    candidate(member, engagement, status=Status.CONFIRMED, name="Sam Soon")
+    _starts_in(engagement, 30)
+    page = text(login(worker).get(url(engagement)))
+    assert 'value="cancel"' not in page
+    assert "record them as absent on the attendance sheet" in page

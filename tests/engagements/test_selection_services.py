@@ -1,6 +1,7 @@
 """Selection services: interest, withdrawal, the gate on confirming, the waiting list, decline, cancel, invite."""
 
 import datetime
+import json
 
 import pytest
 from django.core import mail
@@ -556,3 +557,166 @@ def test_engagement_add_attendee_goes_through_place_invite(member, engagement, w
     assert returned == engagement
     interest = Interest.objects.get(engagement=engagement, membership=user.membership)
     assert (interest.status, interest.invited_by) == (Status.CONFIRMED, worker)
+
+
+# --- Once attendance marking has opened -----------------------------------------------------------------------------
+
+
+def _confirmed(member, engagement, worker):
+    user, interest = interested(member, engagement)
+    place_confirm(actor=worker, interest_id=interest.pk)
+    return user, interest
+
+
+def _starts_in(engagement, minutes):
+    starts = timezone.now() + datetime.timedelta(minutes=minutes)
+    Engagement.objects.filter(pk=engagement.pk).update(starts_at=starts, ends_at=starts + datetime.timedelta(hours=2))
+
+
+def test_a_place_cannot_be_given_up_once_attendance_marking_has_opened(member, engagement, worker, run):
+    user, place = _confirmed(member, engagement, worker)
+    _starts_in(engagement, 59)  # marking opens an hour before the start
+    mail.outbox.clear()
+    with pytest.raises(ApplicationError) as refused:
+        run(interest_withdraw, actor=user, interest_id=place.pk, reason="Running late")
+    assert refused.value.extra["reason"] == "marking_open"
+    assert "talk to your participation worker" in refused.value.message
+    place.refresh_from_db()
+    assert place.status == Status.CONFIRMED
+    assert engagement.attendees.filter(pk=user.membership.pk).exists()
+    assert mail.outbox == []
+
+
+def test_a_place_can_still_be_given_up_just_before_marking_opens(member, engagement, worker):
+    user, place = _confirmed(member, engagement, worker)
+    _starts_in(engagement, 62)
+    interest_withdraw(actor=user, interest_id=place.pk)
+    assert Interest.objects.get(pk=place.pk).status == Status.WITHDRAWN
+
+
+def test_a_place_cannot_be_given_up_or_cancelled_once_their_attendance_is_recorded(member, engagement, worker):
+    user, place = _confirmed(member, engagement, worker)
+    Attendance.objects.create(
+        partnership=engagement.partnership,
+        engagement=engagement,
+        membership=user.membership,
+        status=Attendance.Status.ABSENT,
+    )
+    with pytest.raises(ApplicationError) as refused:
+        interest_withdraw(actor=user, interest_id=place.pk)
+    assert refused.value.extra["reason"] == "marking_open"
+    with pytest.raises(ApplicationError) as refused:
+        place_cancel(actor=worker, interest_id=place.pk, reason="Not coming")
+    assert refused.value.extra["reason"] == "marking_open"
+    assert Interest.objects.get(pk=place.pk).status == Status.CONFIRMED
+
+
+def test_a_worker_cannot_cancel_a_place_once_attendance_marking_has_opened(member, engagement, worker, run):
+    user, place = _confirmed(member, engagement, worker)
+    _, waiting = interested(member, engagement)
+    place_waitlist(actor=worker, interest_id=waiting.pk)
+    _starts_in(engagement, 30)
+    mail.outbox.clear()
+    with pytest.raises(ApplicationError) as refused:
+        run(place_cancel, actor=worker, interest_id=place.pk, reason="Not coming")
+    assert refused.value.extra["reason"] == "marking_open"
+    assert "absent on the attendance sheet" in refused.value.message
+    assert Interest.objects.get(pk=place.pk).status == Status.CONFIRMED
+    assert Interest.objects.get(pk=waiting.pk).status == Status.WAITING
+    assert engagement.attendees.filter(pk=user.membership.pk).exists()
+    assert mail.outbox == []
+
+
+# --- Nothing to withdraw from once cancelled or completed ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "words"),
+    [
+        (Engagement.Status.CANCELLED, "cancelled", "has been cancelled"),
+        (Engagement.Status.COMPLETED, "completed", "has finished"),
+    ],
+)
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_nobody_withdraws_from_a_cancelled_or_completed_engagement(
+    member, engagement, worker, run, status, reason, words, confirmed
+):
+    user, interest = _confirmed(member, engagement, worker) if confirmed else interested(member, engagement)
+    Engagement.objects.filter(pk=engagement.pk).update(status=status)
+    mail.outbox.clear()
+    events = AuditEvent.objects.count()
+    with pytest.raises(ApplicationError) as refused:
+        run(interest_withdraw, actor=user, interest_id=interest.pk, reason="Changed my mind")
+    assert refused.value.extra["reason"] == reason
+    assert words in refused.value.message
+    interest.refresh_from_db()
+    assert interest.status == (Status.CONFIRMED if confirmed else Status.INTERESTED)
+    assert engagement.attendees.filter(pk=user.membership.pk).exists() is confirmed
+    assert mail.outbox == []
+    assert AuditEvent.objects.count() == events
+
+
+# --- Reasons stay on the interest, out of the audit log -----------------------------------------------------------
+
+
+def test_a_workers_reasons_for_not_selecting_or_cancelling_are_not_in_the_audit_log(member, engagement, worker):
+    _, declined = interested(member, engagement)
+    place_decline(actor=worker, interest_id=declined.pk, reason="SECRET-DECLINE: fewer turns for others")
+    _, place = _confirmed(member, engagement, worker)
+    place_cancel(actor=worker, interest_id=place.pk, reason="SECRET-CANCEL: a worry about their safety")
+    payloads = [json.dumps(payload) for payload in AuditEvent.objects.values_list("payload", flat=True)]
+    assert not [p for p in payloads if "SECRET-" in p]
+    for interest in (declined, place):
+        event = (
+            AuditEvent.objects.filter(event_type="interest.status_changed", subject_id=str(interest.pk))
+            .order_by("pk")
+            .last()
+        )
+        assert event.payload["has_reason"] is True
+    assert Interest.objects.get(pk=declined.pk).reason.startswith("SECRET-DECLINE")
+    assert Interest.objects.get(pk=place.pk).reason.startswith("SECRET-CANCEL")
+
+
+# --- Not selected only while open for selection; a fair queue after withdrawing -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"status": Engagement.Status.CANCELLED}, "closed"),
+        ({"status": Engagement.Status.COMPLETED}, "closed"),
+        ({"starts_at": -1}, "started"),
+    ],
+)
+def test_not_selected_only_while_the_engagement_is_open_for_selection(member, engagement, worker, run, change, reason):
+    _, interest = interested(member, engagement)
+    if "starts_at" in change:
+        _starts_in(engagement, -1)
+    else:
+        Engagement.objects.filter(pk=engagement.pk).update(**change)
+    with pytest.raises(ApplicationError) as refused:
+        run(place_decline, actor=worker, interest_id=interest.pk, reason="Not this time")
+    assert refused.value.extra["reason"] == reason
+    assert Interest.objects.get(pk=interest.pk).status == Status.INTERESTED
+    assert mail.outbox == []
+
+
+def test_saying_interested_again_after_withdrawing_joins_the_back_of_the_queue(member, engagement, worker):
+    engagement.places = 1
+    engagement.save()
+    leaving, place = _confirmed(member, engagement, worker)
+    early_user, early = interested(member, engagement)
+    _, patient = interested(member, engagement)
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    Interest.objects.filter(pk=early.pk).update(created_at=an_hour_ago - datetime.timedelta(minutes=10))
+    Interest.objects.filter(pk=patient.pk).update(created_at=an_hour_ago)
+    interest_withdraw(actor=early_user, interest_id=early.pk)
+    again = interest_express(actor=early_user, engagement_id=engagement.pk, note="Back again")
+    assert again.pk == early.pk
+    again.refresh_from_db()
+    assert again.created_at > an_hour_ago  # asked again just now
+    place_waitlist(actor=worker, interest_id=early.pk)
+    place_waitlist(actor=worker, interest_id=patient.pk)
+    interest_withdraw(actor=leaving, interest_id=place.pk)
+    assert Interest.objects.get(pk=patient.pk).status == Status.CONFIRMED
+    assert Interest.objects.get(pk=early.pk).status == Status.WAITING
