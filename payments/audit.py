@@ -34,6 +34,8 @@ EVENTS = {
     "payout.resent": "sent a payment again",
     "payout.remittance_sent": "sent remittance advice",
     "reconciliation.requested": "asked for a reconciliation with Stripe",
+    "payout.stripe_event_ignored": "recorded a Stripe event that would have moved a payment backwards",
+    "payeeaccount.stripe_event_ignored": "recorded an out-of-date Stripe account update",
 }
 
 

@@ -64,7 +64,9 @@ class PayRate(TenantModel):
     basis = models.CharField(max_length=20, choices=PayBasis.choices, default=PayBasis.HOURLY)
     amount_pence = models.PositiveIntegerField(help_text="The hourly rate or the session fee, in pence.")
     effective_from = models.DateField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -86,7 +88,9 @@ class ExpensesPolicy(TenantModel):
     receipt_required_from_pence = models.PositiveIntegerField(
         default=500, help_text="Expenses of this amount or more need a receipt."
     )
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -189,7 +193,9 @@ class Claim(TenantModel):
     expenses_pence = models.PositiveIntegerField(default=0)
     total_pence = models.PositiveIntegerField(default=0)
     batch = models.ForeignKey("PaymentBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="claims")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -321,7 +327,9 @@ class Voucher(TenantModel):
     value_pence = models.PositiveIntegerField()
     code = EncryptedTextField()
     issued_on = models.DateField()
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
 
 class BankExport(TenantModel):
@@ -331,7 +339,9 @@ class BankExport(TenantModel):
     content = EncryptedTextField(help_text="The CSV (it holds bank details, so it is encrypted at rest).")
     line_count = models.PositiveIntegerField()
     control_total_pence = models.PositiveIntegerField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
 
@@ -361,4 +371,4 @@ class ReconciliationRun(TenantModel):
 
     ran_at = models.DateTimeField(default=timezone.now)
     checked = models.PositiveIntegerField(default=0)
-    mismatches = models.JSONField(default=list)
+    mismatches = models.JSONField(default=list, blank=True)
