@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
+from payments.views import stripe_webhook
 
 # Operators sign in to the Django admin through allauth too: same rate limits, same second factor.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -24,5 +25,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("django-admin/", admin.site.urls),
+    path("payments/stripe/webhook/<str:token>/", stripe_webhook, name="stripe_webhook"),
     path("", include("frontend.urls")),
 ]

@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.send_engagement_reminders",
         "schedule": crontab(minute=5, hour="8-20"),
     },
+    # Stripe events not applied yet: payout events waiting for their transfer, and any whose task was lost.
+    "payments-apply-waiting-stripe-events": {"task": "payments.apply_waiting_stripe_events", "schedule": 60 * 5},
+    # Reconciliation of payouts with the transfers Stripe lists, every night (payments/services/reconciliation.py).
+    "payments-reconcile-stripe": {"task": "payments.reconcile_stripe", "schedule": crontab(minute=30, hour=3)},
 }
 
 # --- Email --------------------------------------------------------------------------------------------------
