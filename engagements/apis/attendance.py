@@ -1,6 +1,7 @@
 """/api/v1/attendance/: the attendance sheet of one engagement (GET ?engagement=<id>) and marking one young person
 (POST). Thin: parse, call the service or selector, serialize. Only a participation worker or the engagement's
-staff lead may read or mark it; another partnership's engagement is a 404."""
+staff lead may read or mark it; another partnership's engagement is a 404. Marking answers 201 when it made the
+person's mark and 200 when it changed (or kept) the one there was."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
+from core.tenancy import scope
 from engagements.models import Attendance
 from engagements.selectors.attendance import (
     AttendanceRow,
@@ -75,14 +77,21 @@ class AttendanceApi(PartnershipApi):
 
     @extend_schema(
         request=AttendanceInput,
-        responses={200: AttendanceRowOutput},
-        summary="Mark a confirmed young person present, late, left early or absent (marking again changes it)",
+        responses={201: AttendanceRowOutput, 200: AttendanceRowOutput},
+        summary="Mark a confirmed young person present, late, left early or absent (201: marked now; 200: marking "
+        "again changed it)",
     )
     def post(self, request: Request) -> Response:
         payload = AttendanceInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         user = actor(request)
+        # Whether they had a mark before (the service makes it or changes it, one engagement at a time).
+        had_one = (
+            scope(Attendance.objects.all(), user)
+            .filter(engagement_id=data["engagement"], membership_id=data["membership"])
+            .exists()
+        )
         mark = attendance_mark(
             actor=user,
             engagement_id=data["engagement"],
@@ -91,7 +100,9 @@ class AttendanceApi(PartnershipApi):
             note=data["note"],
         )
         row = AttendanceRow(membership=mark.membership, attendance=mark)
-        return Response(AttendanceRowOutput(row).data, status=status.HTTP_200_OK)
+        return Response(
+            AttendanceRowOutput(row).data, status=status.HTTP_200_OK if had_one else status.HTTP_201_CREATED
+        )
 
 
 urlpatterns: list[URLPattern | URLResolver] = [

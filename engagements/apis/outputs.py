@@ -4,20 +4,26 @@ Staff who see outputs get every output of the partnership, hidden and flagged on
 the media consents it rests on (given by the young person or by a parent or carer: never the parent's or carer's
 name). A young person gets only the outputs they made that are not hidden, and nothing
 about anyone else who made them.
+
+Adding one names its engagement as `engagement`, like every other endpoint (`engagement_id` is still accepted, for
+now, and is deprecated). The file downloads from outputs/<id>/file/ for whoever may see the output.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import FileResponse
 from django.urls import URLPattern, URLResolver, path, reverse
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
 from core.pagination import Pagination, paginate
+from engagements.apis.downloads import DownloadNegotiation, private_download
 from engagements.models import Output
 from engagements.selectors.outputs import (
     GIVEN_BY_PARENT_OR_CARER,
@@ -42,6 +48,10 @@ OutputConsentGivenByField = named_choice_field(
 
 def _id_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def _file_url(output: Output) -> str | None:
+    return reverse("api-output-file", args=[output.pk]) if output.file else None
 
 
 class OutputContributorOutput(serializers.Serializer):
@@ -82,7 +92,7 @@ class OutputOutput(serializers.Serializer):
     kind_label = serializers.CharField(source="get_kind_display")
     summary = serializers.CharField()
     link = serializers.CharField()
-    file_url = serializers.SerializerMethodField(help_text="Where to download the file, if there is one.")
+    file_url = serializers.SerializerMethodField(help_text="The API download of the file, if there is one.")
     contributors = OutputContributorOutput(many=True, source="contributors.all")
     consents = OutputConsentOutput(many=True, source="consents.all")
     is_hidden = serializers.BooleanField()
@@ -91,8 +101,9 @@ class OutputOutput(serializers.Serializer):
     created_by = serializers.CharField(source="created_by.full_name", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_file_url(self, output: Output) -> str | None:
-        return reverse("output_file", args=[output.pk]) if output.file else None
+        return _file_url(output)
 
 
 class OwnOutputOutput(serializers.Serializer):
@@ -106,11 +117,12 @@ class OwnOutputOutput(serializers.Serializer):
     kind_label = serializers.CharField(source="get_kind_display")
     summary = serializers.CharField()
     link = serializers.CharField()
-    file_url = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField(help_text="The API download of the file, if there is one.")
     created_at = serializers.DateTimeField()
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_file_url(self, output: Output) -> str | None:
-        return reverse("my_output_file", args=[output.pk]) if output.file else None
+        return _file_url(output)
 
 
 class OutputFilter(serializers.Serializer):
@@ -118,8 +130,16 @@ class OutputFilter(serializers.Serializer):
     kind = OutputKindField(required=False)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID, "deprecated": True})
+class DeprecatedIdField(serializers.IntegerField):
+    """An id field kept for older clients: marked deprecated in the schema."""
+
+
 class OutputCreateInput(serializers.Serializer):
-    engagement_id = _id_field()
+    engagement = _id_field(required=False, help_text="The engagement it came from (required).")
+    engagement_id = DeprecatedIdField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Deprecated: send `engagement` instead."
+    )
     title = serializers.CharField(max_length=200)
     kind = OutputKindField()
     summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
@@ -135,6 +155,19 @@ class OutputCreateInput(serializers.Serializer):
         max_length=200,
         help_text="Memberships of young people confirmed for or who attended the engagement.",
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """`engagement`, or the deprecated `engagement_id`: one of them, and the same one if both are sent."""
+        engagement = attrs.pop("engagement", None)
+        alias = attrs.pop("engagement_id", None)
+        if engagement is None and alias is None:
+            raise serializers.ValidationError({"engagement": ["This field is required."]})
+        if engagement is not None and alias is not None and engagement != alias:
+            raise serializers.ValidationError(
+                {"engagement": ["Send the engagement once, as `engagement` (`engagement_id` is deprecated)."]}
+            )
+        attrs["engagement_id"] = engagement if engagement is not None else alias
+        return attrs
 
 
 class OutputUpdateInput(serializers.Serializer):
@@ -231,9 +264,30 @@ class OutputRestoreApi(PartnershipApi):
         return Response(OutputOutput(output_get_for_actor(user, output_id)).data)
 
 
+class OutputFileApi(PartnershipApi):
+    """An output's file, as a download: for staff who see outputs, and for the young people who made it while it is
+    not hidden; a 404 for anyone else and for another partnership's."""
+
+    content_negotiation_class = DownloadNegotiation
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file (a PDF, JPG or PNG) as an attachment."
+            ),
+            404: OpenApiResponse(description="No such output, no file, or not one you may see."),
+        },
+        summary="Download an output's file (staff who see outputs; the young people who made it, while not hidden)",
+    )
+    def get(self, request: Request, output_id: int) -> FileResponse:
+        output = output_get_for_actor(actor(request), output_id)
+        return private_download(output.file, filename_stem=f"output-{output.pk}")
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("outputs/", OutputListApi.as_view(), name="api-output-list"),
     path("outputs/<int:output_id>/", OutputDetailApi.as_view(), name="api-output-detail"),
     path("outputs/<int:output_id>/hide/", OutputHideApi.as_view(), name="api-output-hide"),
     path("outputs/<int:output_id>/restore/", OutputRestoreApi.as_view(), name="api-output-restore"),
+    path("outputs/<int:output_id>/file/", OutputFileApi.as_view(), name="api-output-file"),
 ]

@@ -7,6 +7,10 @@ a photo or PDF is a 400 naming the field: {"message": ..., "extra": {"field": "r
 
 Adding an expense takes an optional Idempotency-Key header: a retry of the same expense (same kind, description
 and amount) with the same key for the same log adds nothing and answers with the log holding the first one.
+
+Saving a draft (POST work-logs/) answers 201 when it made the log and 200 when it changed the one there was. A
+receipt downloads from work-logs/<id>/expenses/<expense id>/receipt/ for the same people as the page's download:
+its owner, participation workers and finance officers (a 404 for anyone else).
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.http import FileResponse
 from django.urls import URLPattern, URLResolver, path, reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -23,8 +29,14 @@ from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
 from core.pagination import Pagination, paginate
+from engagements.apis.downloads import DownloadNegotiation, private_download
 from engagements.models import Expense, WorkLog
-from engagements.selectors.work_logs import work_log_get_for_actor, work_logs_visible_to
+from engagements.selectors.work_logs import (
+    expense_get_for_receipt,
+    own_work_logs,
+    work_log_get_for_actor,
+    work_logs_visible_to,
+)
 from engagements.services.work_logs import (
     IDEMPOTENCY_KEY_MAX,
     MAX_DRAFT_MINUTES,
@@ -58,14 +70,18 @@ class ExpenseOutput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=8, decimal_places=2)
     approved_amount = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     has_receipt = serializers.SerializerMethodField()
-    receipt_url = serializers.SerializerMethodField(help_text="A download for those who may open it.")
+    receipt_url = serializers.SerializerMethodField(
+        help_text="The API download of the receipt (its owner, participation workers and finance officers)."
+    )
 
     def get_has_receipt(self, expense: Expense) -> bool:
         return bool(expense.receipt)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_receipt_url(self, expense: Expense) -> str | None:
-        return reverse("expense_receipt", args=[expense.pk]) if expense.receipt else None
+        if not expense.receipt:
+            return None
+        return reverse("api-work-log-receipt", args=[expense.work_log_id, expense.pk])
 
 
 class WorkLogOutput(serializers.Serializer):
@@ -139,7 +155,7 @@ class ExpenseInput(serializers.Serializer):
     )
 
 
-class ApproveInput(serializers.Serializer):
+class WorkLogApproveInput(serializers.Serializer):
     preparation_minutes = _minutes_field(required=False, allow_null=True, default=None)
     session_minutes = _minutes_field(required=False, allow_null=True, default=None)
     travel_minutes = _minutes_field(required=False, allow_null=True, default=None)
@@ -162,7 +178,7 @@ class ApproveInput(serializers.Serializer):
         return {int(key): value for key, value in amounts.items()}
 
 
-class RejectInput(serializers.Serializer):
+class WorkLogRejectInput(serializers.Serializer):
     reason = serializers.CharField(max_length=REASON_MAX, help_text="What to change. The young person sees it.")
 
 
@@ -187,22 +203,30 @@ class WorkLogListApi(PartnershipApi):
 
     @extend_schema(
         request=DraftInput,
-        responses={200: WorkLogOutput},
-        summary="Save your draft for an engagement (made the first time; a log sent back becomes a draft again)",
+        responses={201: WorkLogOutput, 200: WorkLogOutput},
+        summary="Save your draft for an engagement (201: made now; 200: the one there was, changed; a log sent "
+        "back becomes a draft again)",
     )
     def post(self, request: Request) -> Response:
         payload = DraftInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        user = actor(request)
+        # Whether there was one before: the service makes it or changes it. (Two first saves at the very same
+        # moment make one log; both may answer 201.)
+        had_one = own_work_logs(user).filter(engagement_id=data["engagement"]).exists()
         log = work_log_save_draft(
-            actor=actor(request),
+            actor=user,
             engagement_id=data["engagement"],
             preparation_minutes=data["preparation_minutes"],
             session_minutes=data["session_minutes"],
             travel_minutes=data["travel_minutes"],
             note=data["note"],
         )
-        return _detail(request, log.pk)
+        response = _detail(request, log.pk)
+        if not had_one:
+            response.status_code = status.HTTP_201_CREATED
+        return response
 
 
 class WorkLogDetailApi(PartnershipApi):
@@ -236,21 +260,23 @@ class WorkLogSubmitApi(PartnershipApi):
 
 class WorkLogApproveApi(PartnershipApi):
     @extend_schema(
-        request=ApproveInput,
+        request=WorkLogApproveInput,
         responses=WorkLogOutput,
         summary="Approve as claimed, or adjusted (any figure that differs needs a reason)",
     )
     def post(self, request: Request, work_log_id: int) -> Response:
-        payload = ApproveInput(data=request.data)
+        payload = WorkLogApproveInput(data=request.data)
         payload.is_valid(raise_exception=True)
         work_log_approve(actor=actor(request), work_log_id=work_log_id, **payload.validated_data)
         return _detail(request, work_log_id)
 
 
 class WorkLogRejectApi(PartnershipApi):
-    @extend_schema(request=RejectInput, responses=WorkLogOutput, summary="Send back to the young person with a reason")
+    @extend_schema(
+        request=WorkLogRejectInput, responses=WorkLogOutput, summary="Send back to the young person with a reason"
+    )
     def post(self, request: Request, work_log_id: int) -> Response:
-        payload = RejectInput(data=request.data)
+        payload = WorkLogRejectInput(data=request.data)
         payload.is_valid(raise_exception=True)
         work_log_reject(actor=actor(request), work_log_id=work_log_id, **payload.validated_data)
         return _detail(request, work_log_id)
@@ -292,6 +318,26 @@ class WorkLogExpensesApi(PartnershipApi):
         return response
 
 
+class WorkLogReceiptApi(PartnershipApi):
+    """An expense's receipt, as a download: for its owner, participation workers and finance officers; a 404 for
+    anyone else, for another partnership's, and for an expense that is not on this log."""
+
+    content_negotiation_class = DownloadNegotiation
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The receipt (a PDF, JPG or PNG) as an attachment."
+            ),
+            404: OpenApiResponse(description="No such receipt, or not one you may open."),
+        },
+        summary="Download an expense's receipt (its owner, participation workers and finance officers)",
+    )
+    def get(self, request: Request, work_log_id: int, expense_id: int) -> FileResponse:
+        expense = expense_get_for_receipt(actor(request), expense_id, work_log_id=work_log_id)
+        return private_download(expense.receipt, filename_stem=f"receipt-{expense.pk}", kind=expense.receipt_kind)
+
+
 class WorkLogExpenseApi(PartnershipApi):
     @extend_schema(request=None, responses=WorkLogOutput, summary="Remove an expense from your draft")
     def delete(self, request: Request, work_log_id: int, expense_id: int) -> Response:
@@ -310,5 +356,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "work-logs/<int:work_log_id>/expenses/<int:expense_id>/",
         WorkLogExpenseApi.as_view(),
         name="api-work-log-expense",
+    ),
+    path(
+        "work-logs/<int:work_log_id>/expenses/<int:expense_id>/receipt/",
+        WorkLogReceiptApi.as_view(),
+        name="api-work-log-receipt",
     ),
 ]

@@ -40,6 +40,12 @@ def _with_details(logs: QuerySet[WorkLog]) -> QuerySet[WorkLog]:
                 output_field=DecimalField(max_digits=10, decimal_places=2),
             ),
             expense_count=Count("expenses"),
+            # What was approved (approved and claimed logs); a line not decided yet counts as claimed.
+            expenses_approved_total=Coalesce(
+                Sum(Coalesce("expenses__approved_amount", "expenses__amount")),
+                Value(Decimal("0.00")),
+                output_field=DecimalField(max_digits=10, decimal_places=2),
+            ),
         )
     )
 
@@ -72,10 +78,20 @@ def work_log_get_for_actor(actor: User, work_log_id: int) -> WorkLog:
     return get_object_or_404(work_logs_visible_to(actor), pk=work_log_id)
 
 
-def work_log_queue(actor: User, *, status: str | None = Status.SUBMITTED) -> QuerySet[WorkLog]:
-    """The staff queue: logs waiting for approval (or of another status), the longest waiting first."""
+def work_log_queue(
+    actor: User, *, status: str | None = Status.SUBMITTED, engagement_id: int | None = None
+) -> QuerySet[WorkLog]:
+    """The staff queue: logs waiting for approval (or of another status, or of one engagement), the longest
+    waiting first."""
     require(actor, VIEW_WORKLOG)
-    return work_logs_visible_to(actor, status=status or None).order_by("submitted_at", "created_at", "pk")
+    logs = work_logs_visible_to(actor, status=status or None, engagement_id=engagement_id)
+    return logs.order_by("submitted_at", "created_at", "pk")
+
+
+def work_log_queue_engagement(actor: User, engagement_id: int) -> Engagement:
+    """The engagement the staff queue is narrowed to (404 for another partnership's, or none)."""
+    require(actor, VIEW_WORKLOG)
+    return get_object_or_404(scope(Engagement.objects.all(), actor), pk=engagement_id)
 
 
 def own_work_logs(actor: User) -> QuerySet[WorkLog]:
@@ -139,10 +155,13 @@ def work_logs_ready_to_claim(actor: User) -> QuerySet[WorkLog]:
     return work_logs_visible_to(actor, status=Status.APPROVED).order_by("decided_at", "pk")
 
 
-def expense_get_for_receipt(actor: User, expense_id: int) -> Expense:
+def expense_get_for_receipt(actor: User, expense_id: int, *, work_log_id: int | None = None) -> Expense:
     """An expense whose receipt the actor may open: their own, or any in the partnership for participation workers
-    and finance officers. 404 for everyone else (and for an expense with no receipt)."""
+    and finance officers. 404 for everyone else (and for an expense with no receipt, or, with `work_log_id`, one
+    on another log)."""
     expenses = scope(Expense.objects.select_related("work_log"), actor).exclude(receipt="")
+    if work_log_id is not None:
+        expenses = expenses.filter(work_log_id=work_log_id)
     if actor.roles & RECEIPT_ROLES:
         pass
     elif Role.YOUNG_PERSON in actor.roles and actor.membership is not None:

@@ -215,6 +215,7 @@ def output_detail(request: HttpRequest, output_id: int) -> HttpResponse:
             "contributors": contributors,
             "consents": output_consents(output),
             "can_change": can_change,
+            "can_see_engagement": user.has_perm("engagements.view_engagement", output.engagement),
             "hide_form": hide_form,
             "restore_error": restore_error,
             "blocked": blocked,

@@ -1,7 +1,8 @@
 """Work log pages. Young people: their logs (`my_work_logs`) and logging time and expenses for an engagement they
-attended (`work_log_edit`). Staff: the queue of logs waiting for approval (`work_log_queue`) and the review page
-(`work_log_review`). Receipts (`expense_receipt`) download only for the owner, participation workers and finance
-officers. Thin: parse, call the service or selector, render; the rules live in engagements/services/work_logs.py.
+attended (`work_log_edit`). Staff: the queue of logs waiting for approval (`work_log_queue`, `?engagement=<id>` for
+one engagement's logs) and the review page (`work_log_review`). Receipts (`expense_receipt`) download only for the
+owner, participation workers and finance officers. Thin: parse, call the service or selector, render; the rules live
+in engagements/services/work_logs.py.
 
 Nothing the young person typed is lost: on "Save as draft" and "Send for approval" the draft is saved first (only
 impossible numbers stop it), then the new expense is added, then the log is sent; each refusal is shown on the
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,6 +43,7 @@ from engagements.selectors.work_logs import (
     own_work_logs,
     work_log_get_for_actor,
     work_log_queue,
+    work_log_queue_engagement,
 )
 from engagements.services.work_logs import (
     MAX_TRAVEL_MINUTES,
@@ -59,14 +63,17 @@ SAVE = "save"
 SUBMIT = "submit"
 FORM_TOKEN = re.compile(r"[0-9a-f]{32}")
 
-# What each status means for the young person, in plain words.
+# What each status means for the young person, in plain words: each starts with the status's own name (the
+# model's label, used on the staff pages too), so one state has one name everywhere.
 PLAIN_STATUS: dict[str, str] = {
     Status.DRAFT: "Draft: not sent yet",
     Status.SUBMITTED: "Waiting for approval",
     Status.APPROVED: "Approved: it will be paid",
-    Status.REJECTED: "Sent back to you: change it and send it again",
-    Status.CLAIMED: "Approved and claimed for payment",
+    Status.REJECTED: "Not approved: change it and send it again",
+    Status.CLAIMED: "Claimed for payment",
 }
+# Statuses whose approved figures are the ones that count (and will be paid).
+DECIDED_FIGURES = (Status.APPROVED, Status.CLAIMED)
 STATUS_TAGS: dict[str, str] = {
     Status.DRAFT: "govuk-tag--grey",
     Status.SUBMITTED: "govuk-tag--blue",
@@ -156,6 +163,7 @@ def work_log_edit(request: HttpRequest, engagement_id: int) -> HttpResponse:
     posted = request.method == "POST" and editable
     form = WorkLogTimeForm(request.POST if posted else None, initial=WorkLogTimeForm.for_log(log))
     expense_form = ExpenseForm(request.POST if posted else None, request.FILES if posted else None, prefix="expense")
+    saved_note = ""
     if posted:
         action = request.POST.get("action", SAVE)
         time_ok = form.is_valid()
@@ -185,6 +193,7 @@ def work_log_edit(request: HttpRequest, engagement_id: int) -> HttpResponse:
                     work_log_submit(actor=user, work_log_id=saved.pk)
                 except (ApplicationError, DjangoValidationError) as error:
                     show_error(form, error)
+                    saved_note = "Your time is saved as a draft, but it was not sent for approval."
                 else:
                     messages.success(request, f"Your time for {engagement.title} was sent for approval.")
                     return redirect("my_work_logs")
@@ -193,8 +202,11 @@ def work_log_edit(request: HttpRequest, engagement_id: int) -> HttpResponse:
                 return redirect("work_log_edit", engagement_id=engagement.pk)
         if saved is not None:
             log = own_work_log_for_engagement(user, engagement.pk)
+            if expense_form.errors:  # the time is kept even when the new expense is refused: say so
+                saved_note = "Your time is saved as a draft, but the expense was not added. Check it below."
     if log is not None:
         _describe(log)
+    attendance = attendance_for(user.membership.pk, engagement.pk) if editable else None
     return render(
         request,
         "work_logs/edit.html",
@@ -207,6 +219,10 @@ def work_log_edit(request: HttpRequest, engagement_id: int) -> HttpResponse:
             "has_errors": bool(form.errors or expense_form.errors),
             "form_token": uuid.uuid4().hex,
             "can_send": _can_send(engagement),
+            "saved_note": saved_note,
+            "is_cancelled": engagement.status == Engagement.Status.CANCELLED,
+            "not_marked": editable and attendance is None,
+            "marked_absent": attendance is not None and not attendance.attended,
             "length": format_minutes(engagement.duration_minutes),
             "allowance": format_minutes(engagement.preparation_minutes),
             "travel_limit": format_minutes(MAX_TRAVEL_MINUTES),
@@ -255,14 +271,29 @@ def expense_receipt(request: HttpRequest, expense_id: int) -> FileResponse:
 
 # --- Staff pages ----------------------------------------------------------------------------------------------------
 
-QUEUE_FILTERS: list[tuple[str, str]] = [
-    (Status.SUBMITTED, "Waiting for approval"),
-    (Status.APPROVED, "Approved, ready to be claimed"),
-    (Status.REJECTED, "Sent back"),
-    (Status.DRAFT, "Drafts"),
-    (Status.CLAIMED, "Claimed for payment"),
-    ("all", "All"),
-]
+# The model's own labels, so a state has one name on every page ("Not approved", not "Sent back").
+ALL = "all"
+QUEUE_ORDER = (Status.SUBMITTED, Status.APPROVED, Status.REJECTED, Status.DRAFT, Status.CLAIMED)
+QUEUE_FILTERS: list[tuple[str, str]] = [(value, Status(value).label) for value in QUEUE_ORDER] + [(ALL, "All")]
+ENGAGEMENT_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+def _queue_figures(log: WorkLog) -> None:
+    """The time and expenses that count for a log in the queue: the approved figures once it is approved (or
+    claimed for payment), what was claimed before that. The claimed figures are kept beside when they differ."""
+    approved = log.approved_minutes
+    decided = log.status in DECIDED_FIGURES and approved is not None
+    minutes = approved if decided and approved is not None else log.claimed_minutes
+    claimed_money: Decimal = getattr(log, "expenses_total", Decimal("0.00"))
+    money: Decimal = getattr(log, "expenses_approved_total", claimed_money) if decided else claimed_money
+    figures = {
+        "time_text": format_minutes(minutes),
+        "time_claimed_text": format_minutes(log.claimed_minutes) if minutes != log.claimed_minutes else "",
+        "expenses_shown": money,
+        "expenses_claimed": claimed_money if money != claimed_money else None,
+    }
+    for name, value in figures.items():
+        setattr(log, name, value)
 
 
 @login_required
@@ -270,11 +301,19 @@ def work_log_queue_page(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     if not user.is_partnership_staff:
         raise PermissionDenied
-    chosen = request.GET.get("status") or Status.SUBMITTED
+    asked = request.GET.get("engagement", "")
+    engagement = work_log_queue_engagement(user, int(asked)) if ENGAGEMENT_ID.fullmatch(asked) else None
+    # From an engagement's page every log of it is wanted; the queue on its own is what waits for approval.
+    chosen = request.GET.get("status") or (ALL if engagement is not None else Status.SUBMITTED)
     if chosen not in dict(QUEUE_FILTERS):
         chosen = Status.SUBMITTED
-    logs = work_log_queue(user, status=None if chosen == "all" else chosen)
+    logs = work_log_queue(
+        user, status=None if chosen == ALL else chosen, engagement_id=engagement.pk if engagement else None
+    )
     page = Paginator(logs, 50).get_page(request.GET.get("page"))
+    for log in page:
+        _queue_figures(log)
+    query = urlencode({"status": chosen, **({"engagement": engagement.pk} if engagement else {})})
     return render(
         request,
         "work_logs/queue.html",
@@ -283,7 +322,9 @@ def work_log_queue_page(request: HttpRequest) -> HttpResponse:
             "filters": QUEUE_FILTERS,
             "chosen": chosen,
             "chosen_label": dict(QUEUE_FILTERS)[chosen],
-            "query": f"status={chosen}",
+            "engagement": engagement,
+            "show_all_query": urlencode({"status": chosen}),
+            "query": query,
         },
     )
 
@@ -308,7 +349,7 @@ def work_log_review(request: HttpRequest, work_log_id: int) -> HttpResponse:
         try:
             if decision == ReviewForm.REJECT:
                 work_log_reject(actor=user, work_log_id=log.pk, reason=data["reason"])
-                done = "The log was sent back with your reason."
+                done = "The log was not approved. The young person sees your reason and can send it again."
             elif decision == ReviewForm.ADJUST:
                 work_log_approve(
                     actor=user,
@@ -359,6 +400,9 @@ def work_log_review(request: HttpRequest, work_log_id: int) -> HttpResponse:
             "can_review": can_review,
             "length": format_minutes(engagement.duration_minutes),
             "allowance": format_minutes(engagement.preparation_minutes),
+            "decided": log.status in (*DECIDED_FIGURES, Status.REJECTED) and log.decided_at is not None,
+            "can_see_engagement": user.has_perm("engagements.view_engagement", engagement),
+            "can_mark_attendance": user.has_perm("engagements.mark_attendance", engagement),
         },
     )
 

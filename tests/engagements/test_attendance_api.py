@@ -46,9 +46,13 @@ def test_post_marks_and_marks_again(worker, member, api_as):
     engagement = confirmed_engagement(person)
     client = api_as(worker)
     payload = {"engagement": engagement.pk, "membership": person.pk, "status": "present"}
-    assert client.post(URL, payload, format="json").status_code == 200
+    assert client.post(URL, payload, format="json").status_code == 201  # made
     response = client.post(URL, {**payload, "status": "left_early", "note": "Felt unwell"}, format="json")
+    assert response.status_code == 200  # changed
     assert response.json()["status"] == "left_early"
+    assert (
+        client.post(URL, {**payload, "status": "left_early", "note": "Felt unwell"}, format="json").status_code == 200
+    )
     assert Attendance.objects.get().note == "Felt unwell"
 
 

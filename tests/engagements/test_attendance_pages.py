@@ -103,3 +103,27 @@ def test_the_query_count_does_not_grow_with_people(worker, member, login):
         return len(queries)
 
     assert count(large) == count(small)
+
+
+def words(response):
+    return " ".join(response.content.decode().split())
+
+
+def test_each_note_shows_its_hint_and_the_box_points_at_it(worker, member, login):
+    person = member(Role.YOUNG_PERSON).membership
+    engagement = confirmed_engagement(person)
+    page = words(login(worker).get(url(engagement)))
+    hint_id = f"id_note_{person.pk}-hint"
+    assert f'<div id="{hint_id}" class="govuk-hint">For example, &#x27;Left at 5pm for a bus&#x27;.</div>' in page
+    assert f'aria-describedby="{hint_id}"' in page
+
+
+def test_times_read_like_5_10pm(worker, member, login):
+    person = member(Role.YOUNG_PERSON).membership
+    # 5:10pm in London on a winter day (GMT), well in the future: marking is not open yet.
+    starts = datetime.datetime(timezone.now().year + 1, 1, 14, 17, 10, tzinfo=datetime.UTC)
+    engagement = confirmed_engagement(person, starts_at=starts)
+    page = words(login(worker).get(url(engagement)))
+    assert ", 5:10pm</span>" in page
+    assert "You can mark attendance from 4:10pm on" in page
+    assert "p.m." not in page

@@ -161,7 +161,7 @@ def test_a_worker_creates_an_output_by_json(partnership, worker, api_as):
     response = api_as(worker).post(
         URL,
         {
-            "engagement_id": engagement.pk,
+            "engagement": engagement.pk,
             "title": "Infographic",
             "kind": "infographic",
             "link": "https://example.org/i",
@@ -180,7 +180,7 @@ def test_a_worker_creates_an_output_with_a_file_by_multipart(partnership, worker
     response = api_as(worker).post(
         URL,
         {
-            "engagement_id": engagement.pk,
+            "engagement": engagement.pk,
             "title": "Report",
             "kind": "report",
             "contributor_ids": [sam.pk],
@@ -190,7 +190,7 @@ def test_a_worker_creates_an_output_with_a_file_by_multipart(partnership, worker
     )
     assert response.status_code == 201, response.json()
     output = Output.objects.get()
-    assert response.json()["file_url"] == f"/staff/outputs/{output.pk}/file/"
+    assert response.json()["file_url"] == f"/api/v1/outputs/{output.pk}/file/"
     assert output.file.name.endswith(".pdf")
 
 
@@ -199,7 +199,7 @@ def test_a_refusal_names_the_field_and_the_people(partnership, worker, api_as):
     engagement = engagement_with(partnership, no_consent)
     response = api_as(worker).post(
         URL,
-        {"engagement_id": engagement.pk, "title": "T", "kind": "film", "contributor_ids": [no_consent.pk]},
+        {"engagement": engagement.pk, "title": "T", "kind": "film", "contributor_ids": [no_consent.pk]},
         format="json",
     )
     assert response.status_code == 400
@@ -214,7 +214,7 @@ def test_a_bad_link_is_a_400_naming_link(partnership, worker, api_as):
     response = api_as(worker).post(
         URL,
         {
-            "engagement_id": engagement_with(partnership, sam).pk,
+            "engagement": engagement_with(partnership, sam).pk,
             "title": "T",
             "kind": "blog",
             "link": "http://x.org",
@@ -231,7 +231,7 @@ def test_a_young_person_cannot_create_hide_or_restore(partnership, worker, api_a
     output = make_output(worker, engagement, [sam])
     client = api_as(sam.user)
     created = client.post(
-        URL, {"engagement_id": engagement.pk, "title": "T", "kind": "blog", "contributor_ids": [sam.pk]}, format="json"
+        URL, {"engagement": engagement.pk, "title": "T", "kind": "blog", "contributor_ids": [sam.pk]}, format="json"
     )
     assert created.status_code == 403
     assert client.post(f"{URL}{output.pk}/hide/", {"reason": "mine"}, format="json").status_code == 403
@@ -276,3 +276,83 @@ def test_the_schema_includes_the_outputs_endpoints(api_client):
         pytest.skip("no schema endpoint at this address")
     paths = schema.json()["paths"]
     assert "/api/v1/outputs/" in paths and "/api/v1/outputs/{output_id}/restore/" in paths
+
+
+def test_engagement_is_the_field_name_and_engagement_id_is_a_deprecated_alias(partnership, worker, api_as):
+    sam = young(partnership)
+    engagement, other = engagement_with(partnership, sam), engagement_with(partnership, sam)
+    client = api_as(worker)
+    base = {"title": "T", "kind": "blog", "contributor_ids": [sam.pk]}
+
+    assert client.post(URL, {**base, "engagement": engagement.pk}, format="json").json()["engagement_id"] == (
+        engagement.pk
+    )
+    old = client.post(URL, {**base, "engagement_id": engagement.pk}, format="json")  # older clients still work
+    assert old.status_code == 201 and old.json()["engagement_id"] == engagement.pk
+    same = client.post(URL, {**base, "engagement": engagement.pk, "engagement_id": engagement.pk}, format="json")
+    assert same.status_code == 201
+
+    missing = client.post(URL, base, format="json")
+    assert missing.status_code == 400 and "engagement" in missing.json()["extra"]["fields"]
+    both = client.post(URL, {**base, "engagement": engagement.pk, "engagement_id": other.pk}, format="json")
+    assert both.status_code == 400 and "engagement" in both.json()["extra"]["fields"]
+    assert Output.objects.count() == 3
+
+
+def test_the_schema_names_engagement_and_marks_engagement_id_deprecated(api_client):
+    schema = api_client.get("/api/v1/schema/", {"format": "json"})
+    if schema.status_code == 404:
+        pytest.skip("no schema endpoint at this address")
+    body = schema.json()
+    schemas = body["components"]["schemas"]
+    fields = (schemas.get("OutputCreateInputRequest") or schemas["OutputCreateInput"])["properties"]
+    assert "engagement" in fields and fields["engagement_id"].get("deprecated") is True
+    assert "/api/v1/outputs/{output_id}/file/" in body["paths"]
+
+
+def test_the_detail_makes_the_same_number_of_queries_however_many_makers(partnership, worker, member, api_as):
+    one = young(partnership)
+    few = make_output(worker, engagement_with(partnership, one), [one])
+    people = [young(partnership) for _ in range(12)]
+    many = make_output(worker, engagement_with(partnership, *people), people)
+
+    def count(client, output):
+        client.get(f"{URL}{output.pk}/")
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(f"{URL}{output.pk}/").json()
+        return len(captured), body
+
+    client = api_as(member(Role.SCRUTINY_LEAD))
+    (small, _), (large, body) = count(client, few), count(client, many)
+    assert len(body["contributors"]) == 12 and len(body["consents"]) == 12
+    assert large == small
+
+
+def test_the_file_downloads_from_the_api_for_those_who_may_see_the_output(
+    partnership, other_partnership, worker, member, api_as
+):
+    from django.core.files.base import ContentFile
+
+    sam, ada = young(partnership), young(partnership)
+    output = make_output(
+        worker, engagement_with(partnership, sam, ada), [sam], file=ContentFile(PDF, "a.pdf"), title="Report"
+    )
+    address = f"/api/v1/outputs/{output.pk}/file/"
+    assert api_as(worker).get(f"{URL}{output.pk}/").json()["file_url"] == address
+    assert api_as(sam.user).get(f"{URL}{output.pk}/").json()["file_url"] == address
+
+    for allowed in (worker, member(Role.SCRUTINY_LEAD), sam.user):
+        response = api_as(allowed).get(address, headers={"Accept": "application/pdf"})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert b"".join(response.streaming_content) == PDF
+
+    for refused in (ada.user, member(Role.PARTICIPATION_WORKER, in_partnership=other_partnership)):
+        assert api_as(refused).get(address).status_code == 404
+    assert api_as(member(Role.FINANCE_OFFICER)).get(address).status_code == 403  # may not see outputs at all
+    output_hide(actor=worker, output_id=output.pk, reason="Checking")
+    assert api_as(sam.user).get(address).status_code == 404  # hidden from the young people who made it
+    assert api_as(worker).get(address).status_code == 200
+    no_file = make_output(worker, engagement_with(partnership, sam), [sam])
+    assert api_as(worker).get(f"/api/v1/outputs/{no_file.pk}/file/").status_code == 404

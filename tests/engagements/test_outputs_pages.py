@@ -282,6 +282,23 @@ def test_another_partnerships_output_page_is_a_404(partnership, other_partnershi
         assert client.get(url).status_code == 404
 
 
+def test_the_output_page_links_to_its_engagement(partnership, worker, login):
+    sam = young(partnership)
+    engagement = engagement_with(partnership, sam)
+    output = make_output(worker, engagement, [sam])
+    page = login(worker).get(f"/staff/outputs/{output.pk}/").content.decode()
+    assert f'href="/staff/engagements/{engagement.pk}/">{engagement.title}</a>' in page
+
+
+def test_the_staff_tables_scroll_sideways_in_a_labelled_region(partnership, worker, login):
+    sam = young(partnership)
+    output = make_output(worker, engagement_with(partnership, sam), [sam])
+    client = login(worker)
+    wrapper = re.compile(r'<div class="app-table-scroll"\s+role="region"\s+aria-label="[^"]+"\s+tabindex="0"')
+    assert len(wrapper.findall(client.get("/staff/outputs/").content.decode())) == 1
+    assert len(wrapper.findall(client.get(f"/staff/outputs/{output.pk}/").content.decode())) == 1  # the consents
+
+
 def test_the_output_page_makes_a_fixed_number_of_queries(partnership, worker, login):
     few_people = [young(partnership) for _ in range(2)]
     few = make_output(worker, engagement_with(partnership, *few_people), few_people)

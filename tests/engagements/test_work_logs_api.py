@@ -91,7 +91,7 @@ def test_an_expense_with_a_receipt_is_added_by_multipart_and_removed(young, api_
     assert response.status_code == 201
     expense = response.json()["expenses"][0]
     assert (expense["amount"], expense["has_receipt"]) == ("6.40", True)
-    assert expense["receipt_url"] == f"/work-logs/receipts/{expense['id']}/"
+    assert expense["receipt_url"] == f"/api/v1/work-logs/{log.pk}/expenses/{expense['id']}/receipt/"
 
     response = client.delete(f"{URL}{log.pk}/expenses/{expense['id']}/")
     assert response.status_code == 200 and response.json()["expenses"] == []
@@ -240,3 +240,88 @@ def test_the_list_query_count_does_not_grow_with_logs_and_expenses(worker, membe
         body = client.get(URL).json()
     assert body["count"] == 16
     assert len(large) == len(small)
+
+
+def test_saving_a_draft_answers_201_when_it_made_the_log_and_200_after(young, api_as):
+    engagement = attended_engagement(young.membership)
+    client = api_as(young)
+    made = client.post(URL, {"engagement": engagement.pk, "session_minutes": 60}, format="json")
+    assert made.status_code == 201 and made.json()["session_minutes"] == 60
+    changed = client.post(URL, {"engagement": engagement.pk, "session_minutes": 90}, format="json")
+    assert changed.status_code == 200 and changed.json()["id"] == made.json()["id"]
+    assert WorkLog.objects.get().session_minutes == 90
+
+
+def test_the_detail_query_count_does_not_grow_with_expenses(young, worker, api_as):
+    log = submitted(young)
+
+    def add(count):
+        for n in range(count):
+            Expense.objects.create(
+                partnership=log.partnership,
+                work_log=log,
+                kind="travel",
+                description=f"Bus {n}",
+                amount=Decimal("2.00"),
+                receipt=f"receipts/{n}.jpg",
+                receipt_kind="jpg",
+            )
+
+    def count(client):
+        client.get(f"{URL}{log.pk}/")
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(f"{URL}{log.pk}/").json()
+        return len(queries), body
+
+    add(1)
+    for person in (worker, young):
+        client = api_as(person)
+        small, _ = count(client)
+        add(15)
+        large, body = count(client)
+        assert len(body["expenses"]) == Expense.objects.count() and large == small
+
+
+# --- Receipts, from the API -------------------------------------------------------------------------------------
+
+
+def token_client(user):
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    _, token = AuthToken.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def test_a_receipt_downloads_from_the_api_for_those_who_may_open_it(young, member, api_as, other_partnership):
+    log = draft(young, attended_engagement(young.membership))
+    client = token_client(young)  # a token works, as for every other endpoint
+    response = client.post(
+        f"{URL}{log.pk}/expenses/",
+        {"kind": "food", "description": "Lunch", "amount": "6.40", "receipt": SimpleUploadedFile("l.jpg", JPG)},
+        format="multipart",
+    )
+    address = response.json()["expenses"][0]["receipt_url"]
+    expense = Expense.objects.get()
+    assert address == f"/api/v1/work-logs/{log.pk}/expenses/{expense.pk}/receipt/"
+
+    for allowed in (None, member(Role.PARTICIPATION_WORKER), member(Role.FINANCE_OFFICER)):
+        download = (api_as(allowed) if allowed else client).get(address, headers={"Accept": "image/jpeg"})
+        assert download.status_code == 200
+        assert download["Content-Type"] == "image/jpeg"
+        assert download["Content-Disposition"].startswith("attachment;")
+        assert download["Cache-Control"] == "private, no-store"
+        assert b"".join(download.streaming_content) == JPG
+
+    for refused in (
+        member(Role.YOUNG_PERSON),
+        member(Role.PARTNERSHIP_ADMIN),
+        member(Role.PARTICIPATION_WORKER, in_partnership=other_partnership),
+    ):
+        response = api_as(refused).get(address)
+        assert response.status_code == 404 and response.json()["message"]
+    # The expense must be on the log the address names.
+    other_log = draft(young, attended_engagement(young.membership))
+    assert client.get(f"{URL}{other_log.pk}/expenses/{expense.pk}/receipt/").status_code == 404

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from engagements.models import Expense, WorkLog
+from engagements.models import Attendance, Expense, WorkLog
 from engagements.services.work_logs import expense_add, work_log_approve
 from participants.models import Role
 from tests.engagements.test_work_logs import (
@@ -23,6 +23,7 @@ from tests.engagements.test_work_logs import (
     attended_engagement,
     confirmed_engagement,
     draft,
+    mark,
     private_storage,  # noqa: F401 - autouse fixture
     receipt,
     submitted,
@@ -482,3 +483,203 @@ def test_the_review_page_query_count_does_not_grow_with_expenses(member, worker,
             partnership=log.partnership, work_log=log, kind="food", description=f"x{n}", amount=1, receipt=f"r/{n}.jpg"
         )
     assert _count(client, f"/staff/work-logs/{log.pk}/") == small
+
+
+# --- What the pages say (UX) ----------------------------------------------------------------------------------------
+
+
+def text(response):
+    """The page's words with runs of spaces and new lines made single spaces (templates wrap long sentences)."""
+    return " ".join(response.content.decode().split())
+
+
+def _adjusted(worker, young, **engagement_fields):
+    """A log claimed at 3 hours 40 minutes and £8.00, approved at 3 hours 25 minutes and £5.00."""
+    engagement_fields.setdefault("starts_at", timezone.now() - datetime.timedelta(hours=6))
+    engagement = attended_engagement(young.membership, minutes=240, preparation=60, **engagement_fields)
+    log = submitted(young, engagement, preparation=30, session=150, travel=40)
+    expense = Expense.objects.create(
+        partnership=log.partnership, work_log=log, kind="food", description="Lunch", amount=Decimal("8.00")
+    )
+    return work_log_approve(
+        actor=worker,
+        work_log_id=log.pk,
+        travel_minutes=25,
+        expense_amounts={expense.pk: Decimal("5.00")},
+        reason="The bus takes 10 minutes",
+    )
+
+
+def test_the_queue_shows_approved_figures_for_approved_logs_in_words(worker, member, login):
+    young = member(Role.YOUNG_PERSON, user__full_name="Ada Approved")
+    _adjusted(worker, young)
+    waiting = submitted(member(Role.YOUNG_PERSON, user__full_name="Wes Waiting"), preparation=30, session=120)
+    Expense.objects.create(
+        partnership=waiting.partnership, work_log=waiting, kind="food", description="Tea", amount=Decimal("3.20")
+    )
+    client = login(worker)
+
+    approved = text(client.get("/staff/work-logs/", {"status": "approved"}))
+    assert "Ada Approved" in approved
+    assert "3 hours 25 minutes" in approved and "£5.00" in approved  # what finance will pay
+    assert "claimed 3 hours 40 minutes" in approved and "claimed £8.00" in approved
+    assert " min<" not in approved and "220 min" not in approved
+
+    waiting_page = text(client.get("/staff/work-logs/"))
+    assert "Wes Waiting" in waiting_page and "3 hours 10 minutes" in waiting_page and "£3.20" in waiting_page
+    assert "claimed 3 hours" not in waiting_page  # nothing approved yet: the claim is the figure
+
+
+def test_the_review_page_says_who_decided_and_when(worker, member, young, login):
+    decider = member(Role.PARTICIPATION_WORKER, user__full_name="Dee Cider")
+    log = _adjusted(decider, young)
+    WorkLog.objects.filter(pk=log.pk).update(
+        decided_at=datetime.datetime(2025, 3, 4, 17, 10, tzinfo=datetime.UTC)  # 5:10pm in London (GMT)
+    )
+    page = text(login(worker).get(f"/staff/work-logs/{log.pk}/"))
+    assert "Decided by Dee Cider on 4 March 2025 at 5:10pm." in page
+
+    waiting = submitted(member(Role.YOUNG_PERSON))
+    assert "Decided by" not in text(login(worker).get(f"/staff/work-logs/{waiting.pk}/"))
+
+
+def test_the_queue_can_be_narrowed_to_one_engagement(worker, member, login, other_partnership):
+    first = member(Role.YOUNG_PERSON, user__full_name="Fay First")
+    second = member(Role.YOUNG_PERSON, user__full_name="Sid Second")
+    engagement = attended_engagement(first.membership, title="Panel on youth services")
+    submitted(first, engagement)
+    approved = submitted(second)
+    work_log_approve(actor=worker, work_log_id=approved.pk)
+    client = login(worker)
+
+    page = text(client.get("/staff/work-logs/", {"engagement": engagement.pk}))
+    assert "Work logs for Panel on youth services" in page
+    assert "Fay First" in page and "Sid Second" not in page
+    assert 'href="?status=all"' in page  # show the logs of every engagement
+    assert f'name="engagement" value="{engagement.pk}"' in page  # the status filter keeps the engagement
+
+    page = text(client.get("/staff/work-logs/", {"engagement": engagement.pk, "status": "approved"}))
+    assert "Fay First" not in page and "Sid Second" not in page
+    assert "Sid Second" in text(client.get("/staff/work-logs/", {"status": "approved"}))
+
+    elsewhere = confirmed_engagement(
+        MembershipFactory(partnership=other_partnership, roles=[Role.YOUNG_PERSON]), partnership=other_partnership
+    )
+    assert client.get("/staff/work-logs/", {"engagement": elsewhere.pk}).status_code == 404
+    assert client.get("/staff/work-logs/", {"engagement": "not-an-id"}).status_code == 200  # ignored
+
+
+def test_the_queue_filter_status_column_and_tag_use_one_name_per_state(worker, young, login):
+    log = submitted(young)
+    client = login(worker)
+    client.post(f"/staff/work-logs/{log.pk}/", {"decision": "reject", "reason": "Add the taxi receipt"})
+    page = client.get("/staff/work-logs/", {"status": "rejected"}).content.decode()
+    options = re.findall(r'<option value="[a-z]+"[^>]*>([^<]+)</option>', page)
+    assert [o.strip() for o in options] == [
+        "Waiting for approval",
+        "Approved",
+        "Not approved",
+        "Draft",
+        "Claimed for payment",
+        "All",
+    ]
+    assert "Sent back" not in page and "Drafts" not in page
+    assert '<td class="govuk-table__cell">Not approved</td>' in page
+    review = client.get(f"/staff/work-logs/{log.pk}/").content.decode()
+    assert '<strong class="govuk-tag">Not approved</strong>' in review
+    young_page = text(login(young).get(url(log.engagement)))
+    assert "Not approved: change it and send it again" in young_page and "Sent back" not in young_page
+
+
+def test_the_young_persons_page_heading_matches_the_menu(young, login):
+    page = text(login(young).get("/work-logs/"))
+    assert "<title> Your time and expenses" in page
+    assert '<h1 class="govuk-heading-xl">Your time and expenses</h1>' in page
+    assert "Your work logs" not in page
+
+
+def test_the_edit_page_says_up_front_when_they_are_not_marked_as_there(young, login):
+    engagement = confirmed_engagement(young.membership)
+    client = login(young)
+    waiting = "The staff lead has not marked you as there yet. You can save a draft now and send it once they have."
+    assert waiting in text(client.get(url(engagement)))
+
+    response = client.post(url(engagement), {**time_fields(), "action": "submit"})
+    assert waiting in text(response)
+    assert "You can only log time for an engagement you attended." in text(response)  # the refusal stays
+
+    mark(engagement, young.membership)
+    assert waiting not in text(client.get(url(engagement)))
+    Attendance.objects.filter(engagement=engagement).update(status="absent")
+    page = text(client.get(url(engagement)))
+    assert waiting not in page and "The staff lead marked you as not there." in page
+
+
+def test_when_the_draft_is_saved_but_the_expense_is_not_the_page_says_so(young, login):
+    engagement = attended_engagement(young.membership)
+    fake = SimpleUploadedFile("receipt.pdf", b"this is only text", content_type="application/pdf")
+    response = login(young).post(
+        url(engagement),
+        {
+            **time_fields(session=(1, 45)),
+            "expense-kind": "food",
+            "expense-description": "Sandwich",
+            "expense-amount": "4.20",
+            "expense-receipt": fake,
+            "action": "save",
+        },
+    )
+    page = text(response)
+    assert "Your time is saved as a draft, but the expense was not added." in page
+    assert WorkLog.objects.get().session_minutes == 105 and not Expense.objects.exists()
+
+
+def test_when_the_draft_is_saved_but_not_sent_the_page_says_so(young, login):
+    engagement = attended_engagement(young.membership, minutes=120)
+    response = login(young).post(url(engagement), {**time_fields(session=(2, 1)), "action": "submit"})
+    assert "Your time is saved as a draft, but it was not sent for approval." in text(response)
+
+
+def test_staff_tables_scroll_sideways_in_a_labelled_region(worker, young, login):
+    log = submitted(young)
+    Expense.objects.create(partnership=log.partnership, work_log=log, kind="food", description="x", amount=1)
+    client = login(worker)
+    wrapper = re.compile(r'<div class="app-table-scroll"\s+role="region"\s+aria-label="[^"]+"\s+tabindex="0"')
+    for address in ("/staff/work-logs/", f"/staff/work-logs/{log.pk}/"):
+        page = client.get(address).content.decode()
+        assert page.count("<table") == len(wrapper.findall(page)) >= 1, address
+
+
+def test_the_review_page_links_to_the_engagement_and_its_attendance(worker, member, young, login):
+    log = submitted(young)
+    engagement = log.engagement
+    page = login(worker).get(f"/staff/work-logs/{log.pk}/").content.decode()
+    assert f'href="/staff/engagements/{engagement.pk}/"' in page
+    assert f'href="/staff/engagements/{engagement.pk}/attendance/"' in page
+    finance = login(member(Role.FINANCE_OFFICER)).get(f"/staff/work-logs/{log.pk}/").content.decode()
+    assert f'href="/staff/engagements/{engagement.pk}/"' in finance
+    assert "/attendance/" not in finance  # they cannot open it
+
+
+def test_times_read_like_5_10pm(worker, young, login):
+    starts = datetime.datetime(2025, 3, 4, 17, 10, tzinfo=datetime.UTC)
+    log = submitted(young, attended_engagement(young.membership, starts_at=starts, minutes=120))
+    page = text(login(worker).get(f"/staff/work-logs/{log.pk}/"))
+    assert "(5:10pm to 7:10pm)" in page and "p.m." not in page
+
+
+def test_the_queue_for_one_engagement_query_count_does_not_grow_with_logs(member, worker, login):
+    people = [member(Role.YOUNG_PERSON) for _ in range(16)]
+    engagement = attended_engagement(people[0].membership)
+    for person in people[1:]:
+        engagement.attendees.add(person.membership)
+        mark(engagement, person.membership)
+    client = login(worker)
+    address = f"/staff/work-logs/?engagement={engagement.pk}"
+    submitted(people[0], engagement)
+    small = _count(client, address)
+    for person in people[1:]:
+        log = submitted(person, engagement)
+        Expense.objects.create(partnership=log.partnership, work_log=log, kind="food", description="x", amount=1)
+    work_log_approve(actor=worker, work_log_id=log.pk)
+    assert _count(client, address) == small
