@@ -1,7 +1,9 @@
 """The /api/v1/ endpoints for opportunities (thin: parse, call the service, serialize).
 
 - /api/v1/opportunities/ and /api/v1/opportunities/<id>/: for young people. What they need to decide, with their
-  own interest (`my_interest`); the online link only once their place is confirmed.
+  own interest (`my_interest`, and the worker's reason when they were not selected or their place was cancelled:
+  `my_interest_reason`) and why it was cancelled (`cancelled_reason`); the online link only once their place is
+  confirmed.
 - /api/v1/engagements/ (list, create), /api/v1/engagements/<id>/ (read, PATCH) and the transitions
   /publish/, /cancel/ (with a reason) and /complete/: for staff.
 """
@@ -71,8 +73,15 @@ class YoungPersonOpportunityOutput(serializers.Serializer):
     pay_note = serializers.CharField()
     agencies_under_review = serializers.ListField(child=serializers.CharField())
     section_11_standards = serializers.ListField(child=Section11StandardField())
+    cancelled_reason = serializers.SerializerMethodField(help_text="Why it was cancelled; empty unless it was.")
     my_interest = InterestStatusField(allow_null=True, help_text="Your interest in it, if you said you are.")
+    my_interest_reason = serializers.CharField(
+        help_text="Why you were not selected, or why your place was cancelled; empty otherwise."
+    )
     my_place_confirmed = serializers.BooleanField(source="my_confirmed")
+
+    def get_cancelled_reason(self, engagement: Engagement) -> str:
+        return engagement.cancelled_reason if engagement.status == Engagement.Status.CANCELLED else ""
 
 
 class OpportunityListApi(PartnershipApi):

@@ -1,7 +1,8 @@
 """The /api/v1/ endpoints for selection (thin: parse, call the service, serialize).
 
 - GET /interests/: a young person's own; a participation worker's, for one engagement (?engagement=<id>) or the
-  whole partnership. Paginated.
+  whole partnership; ?status=<status> for one status only. Paginated.
+- GET /interests/<id>/: one of them (another young person's, or another partnership's, is a 404).
 - POST /interests/ {engagement, note}: a young person says they are interested.
 - POST /interests/<id>/withdraw|confirm|waitlist|decline|cancel/: the moves (confirm takes acknowledge_load).
 - POST /engagements/<id>/invite/ {membership_id, acknowledge_load}: confirm someone who did not express interest.
@@ -86,6 +87,7 @@ class InterestOutput(serializers.Serializer):
 
 class InterestFilter(serializers.Serializer):
     engagement = _id_field(required=False, help_text="Only this engagement's interests.")
+    status = InterestStatusField(required=False, help_text="Only interests with this status.")
 
 
 class InterestInput(serializers.Serializer):
@@ -132,7 +134,11 @@ class InterestListApi(PartnershipApi):
     def get(self, request: Request) -> Response:
         filters = InterestFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        interests = interests_visible_to(actor(request), engagement_id=filters.validated_data.get("engagement"))
+        interests = interests_visible_to(
+            actor(request),
+            engagement_id=filters.validated_data.get("engagement"),
+            status=filters.validated_data.get("status"),
+        )
         return paginate(request, self, interests, InterestOutput)
 
     @extend_schema(request=InterestInput, responses={201: InterestOutput}, summary="Say you are interested")
@@ -148,6 +154,15 @@ class InterestListApi(PartnershipApi):
 
 def _answer(request: Request, interest_id: int) -> Response:
     return Response(InterestOutput(interest_get_for_actor(actor(request), interest_id)).data)
+
+
+class InterestDetailApi(PartnershipApi):
+    @extend_schema(
+        responses=InterestOutput,
+        summary="One interest: a young person's own; any of the partnership's for a participation worker",
+    )
+    def get(self, request: Request, interest_id: int) -> Response:
+        return _answer(request, interest_id)
 
 
 class InterestWithdrawApi(PartnershipApi):
@@ -294,6 +309,7 @@ class EngagementCandidatesApi(PartnershipApi):
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("interests/", InterestListApi.as_view(), name="api-interest-list"),
+    path("interests/<int:interest_id>/", InterestDetailApi.as_view(), name="api-interest-detail"),
     path("interests/<int:interest_id>/withdraw/", InterestWithdrawApi.as_view(), name="api-interest-withdraw"),
     path("interests/<int:interest_id>/confirm/", InterestConfirmApi.as_view(), name="api-interest-confirm"),
     path("interests/<int:interest_id>/waitlist/", InterestWaitlistApi.as_view(), name="api-interest-waitlist"),

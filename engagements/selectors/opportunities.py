@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BooleanField,
     Case,
@@ -34,11 +35,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.models import AuditEvent
 from core.permissions import require
 from core.tenancy import scope
 from engagements.models import (
@@ -160,27 +162,30 @@ def opportunity_type_row(actor: User, opportunity_type: str) -> OpportunityTypeR
     return _type_rows(actor, [opportunity_type])[0]
 
 
+def may_read_briefing_pack(actor: User, opportunity_type: str) -> bool:
+    """Whether the actor may download a type's briefing pack (if it has one): staff, and a young person with a
+    confirmed place on a (not cancelled, perhaps not yet published) engagement of that type. At most one query."""
+    if actor.has_perm(VIEW_ENGAGEMENT):
+        return True
+    if not actor.has_perm(VIEW_OPPORTUNITY):
+        return False
+    membership = actor.membership
+    return (
+        scope(Engagement.objects.filter(opportunity_type=opportunity_type), actor)
+        .exclude(status=Engagement.Status.CANCELLED)
+        .filter(
+            Q(attendees=membership) | Q(interests__membership=membership, interests__status=Interest.Status.CONFIRMED)
+        )
+        .exists()
+    )
+
+
 def briefing_pack_for_actor(actor: User, opportunity_type: str) -> OpportunityTypeSetting:
-    """The setting holding a type's briefing pack, for staff, and for a young person with a confirmed place on a
-    (not cancelled, perhaps not yet published) engagement of that type. Anyone else, a missing pack or an unknown
-    type: 404."""
+    """The setting holding a type's briefing pack, for those who may read it (`may_read_briefing_pack`). Anyone
+    else, a missing pack or an unknown type: 404."""
     if opportunity_type not in OpportunityType.values:
         raise Http404("No such type of opportunity.")
-    if actor.has_perm(VIEW_ENGAGEMENT):
-        pass
-    elif actor.has_perm(VIEW_OPPORTUNITY):
-        membership = actor.membership
-        confirmed = (
-            scope(Engagement.objects.filter(opportunity_type=opportunity_type), actor)
-            .exclude(status=Engagement.Status.CANCELLED)
-            .filter(
-                Q(attendees=membership)
-                | Q(interests__membership=membership, interests__status=Interest.Status.CONFIRMED)
-            )
-        )
-        if not confirmed.exists():
-            raise Http404("No briefing pack.")
-    else:
+    if not may_read_briefing_pack(actor, opportunity_type):
         raise Http404("No briefing pack.")
     setting = scope(OpportunityTypeSetting.objects.all(), actor).filter(opportunity_type=opportunity_type).first()
     if setting is None or not setting.briefing_pack:
@@ -259,12 +264,17 @@ def engagement_confirmed_people(engagement: Engagement) -> list[Membership]:
 
 
 def _for_membership(engagements: QuerySet[Engagement], membership: Membership) -> QuerySet[Engagement]:
-    """Annotate each engagement with this young person's own interest, place and (if confirmed) online link."""
+    """Annotate each engagement with this young person's own interest (and the worker's reason, when they were not
+    selected or their place was cancelled), place and (if confirmed) online link."""
     mine = Interest.objects.filter(engagement_id=OuterRef("pk"), membership_id=membership.pk)
     in_set = Attendees.objects.filter(engagement_id=OuterRef("pk"), membership_id=membership.pk)
     confirmed = Q(Exists(in_set)) | Q(Exists(mine.filter(status=Interest.Status.CONFIRMED)))
+    decided = mine.filter(status__in=(Interest.Status.NOT_SELECTED, Interest.Status.CANCELLED))
     return engagements.annotate(
         my_interest=Subquery(mine.values("status")[:1], output_field=CharField()),
+        my_interest_reason=Coalesce(
+            Subquery(decided.values("reason")[:1], output_field=CharField()), Value(""), output_field=CharField()
+        ),
         my_confirmed=Case(When(confirmed, then=Value(True)), default=Value(False), output_field=BooleanField()),
         link_for_me=Case(
             When(confirmed & ~Q(status=Engagement.Status.CANCELLED), then=F("online_link")),
@@ -307,6 +317,41 @@ def opportunity_get_for_young_person(actor: User, engagement_id: int) -> Engagem
         Q(status=Engagement.Status.PUBLISHED) | Q(my_interest__isnull=False) | Q(my_confirmed=True)
     )
     return get_object_or_404(engagements, pk=engagement_id)
+
+
+# How long a cancelled place stays on the young person's home page.
+CANCELLED_NOTICE_DAYS = 14
+
+
+def recently_cancelled_places(actor: User) -> list[Engagement]:
+    """Engagements the young person held a confirmed place on that were cancelled in the last 14 days and would not
+    have ended yet, soonest first, at most three (each with `cancelled_at`, from the audit log). Cancelling leaves
+    the places as they were, so they are still in the confirmed set or a confirmed interest. One query (and one
+    for the content type, cached)."""
+    membership = _young_person(actor)
+    now = timezone.now()
+    cancelled_at = (
+        AuditEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Engagement),
+            subject_id=Cast(OuterRef("pk"), output_field=CharField()),
+            event_type="engagement.status_changed",
+            payload__to=Engagement.Status.CANCELLED,
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    engagements = (
+        scope(Engagement.objects.all(), actor)
+        .filter(status=Engagement.Status.CANCELLED, ends_at__gt=now)
+        .filter(
+            Q(attendees=membership) | Q(interests__membership=membership, interests__status=Interest.Status.CONFIRMED)
+        )
+        .distinct()
+        .annotate(cancelled_at=Subquery(cancelled_at))
+        .filter(cancelled_at__gte=now - datetime.timedelta(days=CANCELLED_NOTICE_DAYS))
+        .order_by("starts_at", "pk")
+    )
+    return list(engagements[:3])
 
 
 def next_engagement_for_young_person(actor: User) -> Engagement | None:

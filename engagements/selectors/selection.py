@@ -31,16 +31,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import CharField, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.permissions import require
 from core.tenancy import scope
-from engagements.models import Attendance, Engagement, Interest, OpportunityTypeSetting
+from engagements.models import Attendance, Engagement, Interest, OpportunityTypeSetting, WorkLog
 from engagements.selectors.attendance import marking_opens_at
 from participants.models import Membership, Partnership, Role, User
 
@@ -410,10 +410,14 @@ def invitable_young_people(actor: User, engagement: Engagement) -> QuerySet[Memb
     )
 
 
-def interests_visible_to(actor: User, *, engagement_id: int | None = None) -> QuerySet[Interest]:
+def interests_visible_to(
+    actor: User, *, engagement_id: int | None = None, status: str | None = None
+) -> QuerySet[Interest]:
     """A young person's own interests; for a participation worker, the partnership's (one engagement's if asked, a
-    404 if the engagement is not theirs)."""
+    404 if the engagement is not theirs). Only those with `status`, if asked."""
     interests = scope(Interest.objects.select_related("engagement", "membership__user"), actor)
+    if status:
+        interests = interests.filter(status=status)
     if actor.has_perm(SELECT_INTEREST):
         if engagement_id is not None:
             engagement = get_object_or_404(scope(Engagement.objects.all(), actor), pk=engagement_id)
@@ -439,6 +443,8 @@ class OpportunityView:
     engagement: Engagement
     interest: Interest | None
     briefing: OpportunityTypeSetting | None
+    attendance: Attendance | None = None  # theirs, once the staff lead has marked it
+    work_log: WorkLog | None = None  # theirs, once they have started one
 
     @property
     def confirmed(self) -> bool:
@@ -447,6 +453,20 @@ class OpportunityView:
     @property
     def is_cancelled(self) -> bool:
         return self.engagement.status == Engagement.Status.CANCELLED
+
+    @property
+    def is_over(self) -> bool:
+        """It has ended (or been marked complete)."""
+        return self.engagement.status == Engagement.Status.COMPLETED or self.engagement.ends_at <= timezone.now()
+
+    @property
+    def attended(self) -> bool:
+        """Marked present, late or left early."""
+        return self.attendance is not None and self.attendance.status in Attendance.ATTENDED
+
+    @property
+    def marked_absent(self) -> bool:
+        return self.attendance is not None and self.attendance.status == Attendance.Status.ABSENT
 
     @property
     def online_link(self) -> str:
@@ -495,60 +515,149 @@ def opportunity_for_young_person(actor: User, engagement_id: int) -> Opportunity
     404 otherwise. The online link is given only to those confirmed (OpportunityView.online_link)."""
     require(actor, "engagements.view_opportunity")
     membership = actor.membership
-    own = Interest.objects.filter(membership=membership)
     engagement = (
         scope(Engagement.objects.select_related("staff_lead"), actor)
         .filter(pk=engagement_id)
-        .prefetch_related(Prefetch("interests", queryset=own, to_attr="own_interests"))
+        .prefetch_related(
+            Prefetch("interests", queryset=Interest.objects.filter(membership=membership), to_attr="own_interests"),
+            Prefetch("attendance", queryset=Attendance.objects.filter(membership=membership), to_attr="own_attendance"),
+            Prefetch("work_logs", queryset=WorkLog.objects.filter(membership=membership), to_attr="own_work_logs"),
+        )
         .first()
     )
     if engagement is None:
         raise Http404("No such opportunity.")
-    interest = engagement.own_interests[0] if engagement.own_interests else None
+    own_interests = cast(list[Interest], engagement.own_interests)
+    own_attendance = cast(list[Attendance], engagement.own_attendance)
+    own_work_logs = cast(list[WorkLog], engagement.own_work_logs)
+    interest = own_interests[0] if own_interests else None
     if engagement.status != Engagement.Status.PUBLISHED and interest is None:
         raise Http404("No such opportunity.")
     briefing = OpportunityTypeSetting.objects.filter(
         partnership_id=engagement.partnership_id, opportunity_type=engagement.opportunity_type
     ).first()
-    return OpportunityView(engagement=engagement, interest=interest, briefing=briefing)
+    return OpportunityView(
+        engagement=engagement,
+        interest=interest,
+        briefing=briefing,
+        attendance=own_attendance[0] if own_attendance else None,
+        work_log=own_work_logs[0] if own_work_logs else None,
+    )
+
+
+# How long a decision that ended someone's plans (not selected, a place cancelled, withdrawn, or the engagement
+# called off) stays on their sessions page: this long after the decision or the engagement's date, whichever is later.
+RECENT_OUTCOME_DAYS = 28
+
+
+@dataclass(frozen=True)
+class MySession:
+    """One of a young person's interests, with what became of it: their attendance and their work log's status
+    (Attendance.Status and WorkLog.Status values, or None while there is none)."""
+
+    interest: Interest
+    attendance: str | None = None
+    work_log_status: str | None = None
+
+    @property
+    def engagement(self) -> Engagement:
+        return self.interest.engagement
+
+    @property
+    def attended(self) -> bool:
+        return self.attendance in Attendance.ATTENDED
+
+    @property
+    def marked_absent(self) -> bool:
+        return self.attendance == Attendance.Status.ABSENT
+
+    @property
+    def outcome(self) -> str:
+        """For an interest that came to nothing: "not_selected" (including an open interest in one that has
+        started without a decision), "cancelled" (their place, or the engagement) or "withdrawn". Otherwise ""."""
+        status, engagement = self.interest.status, self.interest.engagement
+        if status == Status.WITHDRAWN:
+            return "withdrawn"
+        if status == Status.CANCELLED or engagement.status == Engagement.Status.CANCELLED:
+            return "cancelled"
+        if status == Status.NOT_SELECTED or (status in Interest.OPEN and engagement.starts_at <= timezone.now()):
+            return "not_selected"
+        return ""
+
+    @property
+    def reason(self) -> str:
+        """The worker's reason the young person sees: why they were not selected or their place was cancelled, or
+        why the engagement was cancelled. Never their own reason for withdrawing."""
+        outcome, status = self.outcome, self.interest.status
+        if outcome == "not_selected" and status == Status.NOT_SELECTED:
+            return self.interest.reason
+        if outcome == "cancelled":
+            return self.interest.reason if status == Status.CANCELLED else self.engagement.cancelled_reason
+        return ""
+
+    @property
+    def outcome_date(self) -> datetime.datetime:
+        """When it stopped being news: the decision or the engagement's end, whichever is later."""
+        decided = self.interest.decided_at
+        ends = self.engagement.ends_at
+        return max(decided, ends) if decided is not None else ends
 
 
 @dataclass(frozen=True)
 class MyEngagements:
-    upcoming: list[Interest]
-    waiting: list[Interest]
-    past: list[Interest]
+    upcoming: list[MySession]
+    waiting: list[MySession]
+    recent: list[MySession]
+    past: list[MySession]
 
 
 def my_engagements_for(actor: User) -> MyEngagements:
     """The young person's places still to come (a worker may confirm them before an opportunity is published),
-    interests in published opportunities waiting for a decision, and past places. One query."""
+    interests in published opportunities waiting for a decision, recent outcomes (not selected, cancelled or
+    withdrawn, for RECENT_OUTCOME_DAYS after the decision or the engagement's date, latest first), and past places
+    (with their attendance and work log). One query."""
     require(actor, "engagements.view_opportunity")
     now = timezone.now()
+    own = {"engagement_id": OuterRef("engagement_id"), "membership_id": OuterRef("membership_id")}
     interests = list(
         scope(Interest.objects.select_related("engagement"), actor)
         .filter(membership=actor.membership)
+        .annotate(
+            my_attendance=Subquery(Attendance.objects.filter(**own).values("status")[:1], output_field=CharField()),
+            my_work_log=Subquery(WorkLog.objects.filter(**own).values("status")[:1], output_field=CharField()),
+        )
         .order_by("engagement__starts_at", "pk")
     )
-    upcoming = [
-        i
+    sessions = [
+        MySession(
+            interest=i,
+            attendance=i.my_attendance,
+            work_log_status=i.my_work_log,
+        )
         for i in interests
-        if i.status == Status.CONFIRMED
-        and i.engagement.ends_at > now
-        and i.engagement.status != Engagement.Status.CANCELLED
+    ]
+    cancelled = Engagement.Status.CANCELLED
+    upcoming = [
+        s
+        for s in sessions
+        if s.interest.status == Status.CONFIRMED and s.engagement.ends_at > now and s.engagement.status != cancelled
     ]
     waiting = [
-        i
-        for i in interests
-        if i.status in Interest.OPEN
-        and i.engagement.starts_at > now
-        and i.engagement.status == Engagement.Status.PUBLISHED
+        s
+        for s in sessions
+        if s.interest.status in Interest.OPEN
+        and s.engagement.starts_at > now
+        and s.engagement.status == Engagement.Status.PUBLISHED
     ]
+    since = now - datetime.timedelta(days=RECENT_OUTCOME_DAYS)
+    recent = sorted(
+        (s for s in sessions if s.outcome and s.outcome_date >= since),
+        key=lambda s: (s.outcome_date, s.interest.pk),
+        reverse=True,
+    )
     past = [
-        i
-        for i in reversed(interests)
-        if i.status == Status.CONFIRMED
-        and i.engagement.ends_at <= now
-        and i.engagement.status != Engagement.Status.CANCELLED
+        s
+        for s in reversed(sessions)
+        if s.interest.status == Status.CONFIRMED and s.engagement.ends_at <= now and s.engagement.status != cancelled
     ]
-    return MyEngagements(upcoming=upcoming, waiting=waiting, past=past)
+    return MyEngagements(upcoming=upcoming, waiting=waiting, recent=recent, past=past)

@@ -268,6 +268,17 @@ def interest_withdraw(*, actor: User, interest_id: int, reason: str = "") -> Int
 # --- Workers: confirm, waiting list, not selected, cancel, invite ------------------------------------------------
 
 
+def not_eligible_lead(name: str) -> str:
+    """The start of the gate's refusal, before its reasons: pages show it with the reasons as a list."""
+    return f"{name} cannot take part yet"
+
+
+def not_eligible_message(name: str, reasons: list[str]) -> str:
+    """One sentence: "Sam Lee cannot take part yet: No consent to take part; Safeguarding basics: not done."."""
+    joined = "; ".join(reason.strip().rstrip(".") for reason in reasons)
+    return f"{not_eligible_lead(name)}: {joined}."
+
+
 def _gate(engagement: Engagement, membership: Membership, *, acknowledge_load: bool) -> LoadCheck:
     """Refuse, naming every reason, unless this person may be confirmed now. Runs on a locked engagement row, so
     the count of places cannot change underneath it. Returns the load figures (for the audit row)."""
@@ -281,7 +292,7 @@ def _gate(engagement: Engagement, membership: Membership, *, acknowledge_load: b
     decision = can_take_part(membership, engagement)
     if not decision.allowed:
         raise ApplicationError(
-            f"{name} cannot take part yet: " + " ".join(decision.reasons),
+            not_eligible_message(name, decision.reasons),
             extra={"field": "membership_id", "reason": "not_eligible", "reasons": decision.reasons},
         )
     confirmed = engagement.attendees.count()

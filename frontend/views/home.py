@@ -3,17 +3,13 @@ service, render. Rules live in the services."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
-from django.db.models import CharField, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -21,15 +17,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
-from core.models import AuditEvent
 from core.permissions import require
 from core.selectors import audit_events_for_subject, audit_events_visible_to
-from core.tenancy import active_memberships, scope, switch_partnership
-from engagements.models import Engagement, Interest, WorkLog
+from core.tenancy import active_memberships, switch_partnership
+from engagements.models import Engagement, WorkLog
 from engagements.selectors.opportunities import (
     engagements_visible_to,
     next_engagement_for_young_person,
     opportunities_for_young_person,
+    recently_cancelled_places,
 )
 from engagements.selectors.work_logs import engagements_to_log
 from frontend.forms.people import NewMemberForm, ReasonForm, TeamFilterForm
@@ -63,42 +59,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_partnership_staff:
         return redirect("staff_home")
     return redirect("young_person_home")
-
-
-# How long a cancelled place stays on the young person's home page.
-CANCELLED_NOTICE_DAYS = 14
-
-
-def recently_cancelled_places(user: Any) -> list[Engagement]:
-    """Engagements the young person held a confirmed place on that were cancelled in the last 14 days and would not
-    have ended yet, soonest first (each with `cancelled_at`, from the audit log). Cancelling leaves the places as
-    they were, so they are still in the confirmed set or a confirmed interest. One query.
-
-    A read for the home page only; it belongs with the opportunity selectors (engagements/selectors)."""
-    membership = user.membership
-    now = timezone.now()
-    cancelled_at = (
-        AuditEvent.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Engagement),
-            subject_id=Cast(OuterRef("pk"), output_field=CharField()),
-            event_type="engagement.status_changed",
-            payload__to=Engagement.Status.CANCELLED,
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    engagements = (
-        scope(Engagement.objects.all(), user)
-        .filter(status=Engagement.Status.CANCELLED, ends_at__gt=now)
-        .filter(
-            Q(attendees=membership) | Q(interests__membership=membership, interests__status=Interest.Status.CONFIRMED)
-        )
-        .distinct()
-        .annotate(cancelled_at=Subquery(cancelled_at))
-        .filter(cancelled_at__gte=now - datetime.timedelta(days=CANCELLED_NOTICE_DAYS))
-        .order_by("starts_at", "pk")
-    )
-    return list(engagements[:3])
 
 
 @login_required

@@ -271,3 +271,38 @@ def test_the_online_link_is_not_sent_once_the_engagement_is_cancelled(worker, me
     assert client.get(f"/api/v1/opportunities/{engagement.pk}/").json()["online_link"] == ""
     interests = client.get("/api/v1/interests/").json()["results"]
     assert [row["online_link"] for row in interests] == [""]
+
+
+def test_a_young_person_reads_why_it_was_cancelled_and_why_they_were_not_picked(worker, member, api_as, partnership):
+    young = member(Role.YOUNG_PERSON)
+    called_off = published(partnership, lead=worker)
+    confirm(called_off, young)
+    Engagement.objects.filter(pk=called_off.pk).update(status=Status.CANCELLED, cancelled_reason="The agency left.")
+    turned_down = published(partnership, lead=worker)
+    InterestFactory(
+        engagement=turned_down,
+        membership=young.membership,
+        status=Interest.Status.NOT_SELECTED,
+        reason="Others had fewer turns.",
+    )
+    withdrew = published(partnership, lead=worker, cancelled_reason="Left over from a draft")
+    InterestFactory(engagement=withdrew, membership=young.membership, status=Interest.Status.WITHDRAWN, reason="Exams")
+    client = api_as(young)
+    cancelled = client.get(f"/api/v1/opportunities/{called_off.pk}/").json()
+    assert (cancelled["cancelled_reason"], cancelled["my_interest_reason"]) == ("The agency left.", "")
+    declined = client.get(f"/api/v1/opportunities/{turned_down.pk}/").json()
+    assert (declined["cancelled_reason"], declined["my_interest_reason"]) == ("", "Others had fewer turns.")
+    own_reason = client.get(f"/api/v1/opportunities/{withdrew.pk}/").json()
+    assert (own_reason["cancelled_reason"], own_reason["my_interest_reason"]) == ("", "")  # not cancelled; theirs
+    listed = {row["id"]: row for row in client.get("/api/v1/opportunities/").json()["results"]}
+    assert listed[turned_down.pk]["my_interest_reason"] == "Others had fewer turns."
+
+
+def test_a_cancelled_place_gives_the_workers_reason(worker, member, api_as, partnership):
+    young = member(Role.YOUNG_PERSON)
+    engagement = published(partnership, lead=worker)
+    InterestFactory(
+        engagement=engagement, membership=young.membership, status=Interest.Status.CANCELLED, reason="Room too small."
+    )
+    data = api_as(young).get(f"/api/v1/opportunities/{engagement.pk}/").json()
+    assert (data["my_interest"], data["my_interest_reason"]) == ("cancelled", "Room too small.")

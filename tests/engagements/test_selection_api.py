@@ -71,6 +71,56 @@ def test_a_young_person_withdraws(member, engagement, api_as):
     assert (response.data["status"], response.data["reason"]) == (Status.WITHDRAWN, "Exams")
 
 
+def test_one_interest_is_read_by_its_young_person_and_the_partnerships_workers(
+    member, engagement, worker, api_as, other_partnership
+):
+    user, interest = candidate(member, engagement, status=Status.NOT_SELECTED)
+    Interest.objects.filter(pk=interest.pk).update(reason="Next time.")
+    _, someone_else = candidate(member, engagement)
+    url = f"/api/v1/interests/{interest.pk}/"
+    mine = api_as(user).get(url)
+    assert mine.status_code == 200
+    assert (mine.data["id"], mine.data["status"], mine.data["reason"]) == (
+        interest.pk,
+        Status.NOT_SELECTED,
+        "Next time.",
+    )
+    assert api_as(user).get(f"/api/v1/interests/{someone_else.pk}/").status_code == 404
+    assert api_as(worker).get(url).data["full_name"] == user.full_name
+    theirs = InterestFactory(engagement=OpportunityFactory(partnership=other_partnership))
+    assert api_as(worker).get(f"/api/v1/interests/{theirs.pk}/").status_code == 404
+    assert api_as(member(Role.FINANCE_OFFICER)).get(url).status_code == 403
+
+
+def test_the_interest_list_filters_by_status(member, engagement, worker, api_as):
+    _, waiting = candidate(member, engagement, status=Status.WAITING)
+    _, interested = candidate(member, engagement)
+    client = api_as(worker)
+
+    def ids(query):
+        return {row["id"] for row in client.get("/api/v1/interests/" + query).data["results"]}
+
+    assert ids("?status=waiting") == {waiting.pk}
+    assert ids(f"?status=interested&engagement={engagement.pk}") == {interested.pk}
+    assert client.get("/api/v1/interests/?status=maybe").status_code == 400
+    user, _ = candidate(member, engagement, status=Status.CONFIRMED)
+    assert api_as(user).get("/api/v1/interests/?status=waiting").data["count"] == 0  # never someone else's
+
+
+def test_reading_one_interest_does_not_grow_with_the_partnership(member, engagement, worker, api_as, partnership):
+    _, interest = candidate(member, engagement)
+    client = api_as(worker)
+    url = f"/api/v1/interests/{interest.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for _ in range(10):
+        candidate(member, OpportunityFactory(partnership=partnership), status=Status.CONFIRMED)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small)
+
+
 def test_a_young_person_cannot_make_worker_moves(member, engagement, api_as):
     user, interest = candidate(member, engagement)
     assert api_as(user).post(f"/api/v1/interests/{interest.pk}/confirm/").status_code == 403

@@ -9,10 +9,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from engagements.models import Engagement, Interest
+from engagements.models import Attendance, Engagement, Interest, WorkLog
 from participants.models import Role
 from tests.engagements.helpers import approve_risk_assessment, young_person
-from tests.factories.engagements import InterestFactory, OpportunityFactory
+from tests.factories.engagements import (
+    AttendanceFactory,
+    InterestFactory,
+    OpportunityFactory,
+    OpportunityTypeSettingFactory,
+    WorkLogFactory,
+)
 
 pytestmark = pytest.mark.django_db
 Status = Interest.Status
@@ -133,6 +139,18 @@ def test_waiting_list_and_cancelling_a_place(member, engagement, worker, login):
     assert Interest.objects.get(pk=waiting.pk).status == Status.CONFIRMED  # the waiting list took the place
 
 
+def card_of(page, interest):
+    """The candidate's card on the selection page (up to the next card)."""
+    start = page.index(f'id="candidate-{interest.pk}"')
+    end = page.find('class="govuk-summary-card"', start)
+    return page[start : end if end != -1 else len(page)]
+
+
+def summary_of(page):
+    start = page.index('class="govuk-error-summary"')
+    return page[start : page.index("</ul>\n            </div>", start)]
+
+
 def test_a_refusal_of_the_gate_is_shown_and_nothing_changes(member, engagement, worker, login):
     for _ in range(2):
         candidate(member, engagement, status=Status.CONFIRMED)
@@ -140,6 +158,62 @@ def test_a_refusal_of_the_gate_is_shown_and_nothing_changes(member, engagement, 
     page = text(login(worker).post(url(engagement), {"action": "confirm", "interest_id": third.pk}))
     assert "All 2 places are taken" in page
     assert Interest.objects.get(pk=third.pk).status == Status.INTERESTED
+
+
+def test_a_refusal_on_confirming_is_shown_on_the_candidates_card_and_linked_from_the_summary(
+    member, engagement, worker, login
+):
+    for _ in range(2):
+        candidate(member, engagement, status=Status.CONFIRMED)
+    _, third = candidate(member, engagement, name="Third Theo")
+    response = login(worker).post(url(engagement), {"action": "confirm", "interest_id": third.pk})
+    page = text(response)
+    assert response.status_code == 200
+    assert "<title>" in page and "Error: Choose who goes" in page
+    assert f'<a href="#candidate-{third.pk}">All 2 places are taken.' in summary_of(page)
+    card = card_of(page, third)
+    assert "govuk-error-message" in card and "All 2 places are taken" in card
+    assert page.count("There is a problem") == 1  # one summary for the page
+
+
+def test_an_overlapping_place_is_refused_on_the_card(member, engagement, worker, login, partnership):
+    user, interest = candidate(member, engagement, name="Busy Bea")
+    clash = OpportunityFactory(
+        partnership=partnership, title="Clashing panel", starts_at=engagement.starts_at, ends_at=engagement.ends_at
+    )
+    InterestFactory(engagement=clash, membership=user.membership, status=Status.CONFIRMED)
+    clash.attendees.add(user.membership)
+    page = text(login(worker).post(url(engagement), {"action": "confirm", "interest_id": interest.pk}))
+    assert f'<a href="#candidate-{interest.pk}">Busy Bea already has a place on Clashing panel' in summary_of(page)
+    assert "already has a place on Clashing panel" in card_of(page, interest)
+    assert Interest.objects.get(pk=interest.pk).status == Status.INTERESTED
+
+
+def test_the_gates_reasons_are_a_list_on_the_card_and_in_the_summary(member, engagement, worker, login):
+    _, interest = candidate(member, engagement, eligible=False, name="Not Yet Nia")
+    page = text(login(worker).post(url(engagement), {"action": "confirm", "interest_id": interest.pk}))
+    summary = summary_of(page)
+    assert f'<a href="#candidate-{interest.pk}">Not Yet Nia cannot take part yet:</a>' in summary
+    assert "<li>No consent to take part" in summary
+    card = card_of(page, interest)
+    error = card[card.index("govuk-form-group--error") : card.index("</ul>", card.index("govuk-form-group--error"))]
+    assert "Not Yet Nia cannot take part yet:" in error
+    assert '<ul class="govuk-list govuk-list--bullet govuk-error-message">' in error
+    assert "<li>No consent to take part" in error
+    assert Interest.objects.get(pk=interest.pk).status == Status.INTERESTED
+
+
+def test_the_gates_reasons_are_a_list_when_inviting(member, engagement, worker, login):
+    invited = young_person(member, engagement, eligible=False, user__full_name="Invited Ina")
+    page = text(
+        login(worker).post(url(engagement), {"action": "invite", "invite-membership_id": invited.membership.pk})
+    )
+    summary = summary_of(page)
+    assert '<a href="#id_invite-membership_id">Invited Ina cannot take part yet:</a>' in summary
+    assert "<li>No consent to take part" in summary
+    invite = page[page.index('id="invite"') :]
+    assert "Invited Ina cannot take part yet:" in invite and "<li>No consent to take part" in invite
+    assert not Interest.objects.filter(membership=invited.membership).exists()
 
 
 def test_inviting_someone_who_did_not_express_interest(member, engagement, worker, login):
@@ -267,6 +341,88 @@ def test_drafts_and_other_partnerships_opportunities_are_a_404(member, partnersh
         assert client.post(opportunity(engagement), {"action": "express"}).status_code == 404
 
 
+def _ago(days, hours=2):
+    starts = timezone.now() - datetime.timedelta(days=days, hours=hours)
+    return {"starts_at": starts, "ends_at": starts + datetime.timedelta(hours=hours)}
+
+
+def test_my_sessions_is_called_what_the_menu_calls_it(member, login):
+    page = text(login(member(Role.YOUNG_PERSON)).get("/my-engagements/"))
+    assert "<title>" in page and "Your sessions" in page[page.index("<title>") : page.index("</title>")]
+    assert '<h1 class="govuk-heading-xl">Your sessions</h1>' in page
+    assert "Your engagements" not in page
+
+
+def test_my_sessions_keeps_recent_decisions_with_their_reasons(member, partnership, login):
+    user = member(Role.YOUNG_PERSON)
+    mine = user.membership
+
+    def interest(title, status, reason="", engagement_status=Engagement.Status.PUBLISHED, cancelled_reason="", **when):
+        engagement = OpportunityFactory(
+            partnership=partnership, title=title, status=engagement_status, cancelled_reason=cancelled_reason, **when
+        )
+        return InterestFactory(
+            engagement=engagement, membership=mine, status=status, reason=reason, decided_at=timezone.now()
+        )
+
+    interest("Not picked panel", Status.NOT_SELECTED, "We chose people who had fewer turns.")
+    interest("Place cancelled panel", Status.CANCELLED, "The room is smaller than we thought.")
+    called_off = interest(
+        "Called off panel",
+        Status.CONFIRMED,
+        engagement_status=Engagement.Status.CANCELLED,
+        cancelled_reason="The agency pulled out.",
+    )
+    called_off.engagement.attendees.add(mine)
+    interest("Changed my mind panel", Status.WITHDRAWN, "Exams")
+    old = interest("Long ago panel", Status.NOT_SELECTED, "Old news", **_ago(60))
+    Interest.objects.filter(pk=old.pk).update(decided_at=timezone.now() - datetime.timedelta(days=70))
+    page = text(login(user).get("/my-engagements/"))
+    recent = page[page.index("Recent news") : page.index("<h2", page.index("Recent news"))]
+
+    def card(title):
+        return recent[recent.index(title) : recent.find('class="app-card"', recent.index(title))]
+
+    assert "Not this time" in card("Not picked panel") and "fewer turns" in card("Not picked panel")
+    assert "Cancelled" in card("Place cancelled panel") and "smaller than we thought" in card("Place cancelled panel")
+    assert "Cancelled" in card("Called off panel") and "The agency pulled out." in card("Called off panel")
+    assert "Withdrawn" in card("Changed my mind panel") and "Exams" not in card("Changed my mind panel")
+    assert "Long ago panel" not in page
+    assert "Called off panel" not in page[: page.index("Recent news")]  # not "Coming up" any more
+
+
+def test_done_sessions_are_tagged_by_attendance_with_a_link_to_log_time(member, partnership, login):
+    user = member(Role.YOUNG_PERSON)
+    mine = user.membership
+    sessions = {}
+    for title in ("Came panel", "Missed panel", "Unmarked panel", "Logged panel"):
+        engagement = OpportunityFactory(
+            partnership=partnership, title=title, status=Engagement.Status.COMPLETED, **_ago(5)
+        )
+        InterestFactory(engagement=engagement, membership=mine, status=Status.CONFIRMED)
+        engagement.attendees.add(mine)
+        sessions[title] = engagement
+    AttendanceFactory(engagement=sessions["Came panel"], membership=mine, status=Attendance.Status.PRESENT)
+    AttendanceFactory(engagement=sessions["Missed panel"], membership=mine, status=Attendance.Status.ABSENT)
+    AttendanceFactory(engagement=sessions["Logged panel"], membership=mine, status=Attendance.Status.LEFT_EARLY)
+    WorkLogFactory(engagement=sessions["Logged panel"], membership=mine, status=WorkLog.Status.APPROVED)
+    page = text(login(user).get("/my-engagements/"))
+    done = page[page.index(">Done<") :]
+
+    def card(title):
+        return done[done.index(title) : done.find('class="app-card"', done.index(title))]
+
+    came = card("Came panel")
+    assert "You were there" in came and "Confirmed" not in came
+    assert f'href="/work-logs/engagement/{sessions["Came panel"].pk}/">Log your time' in came
+    missed = card("Missed panel")
+    assert "Marked absent" in missed and "/work-logs/" not in missed
+    unmarked = card("Unmarked panel")
+    assert "govuk-tag" not in unmarked and "/work-logs/" not in unmarked
+    logged = card("Logged panel")
+    assert "You were there" in logged and "See the time you logged" in logged and "Approved</strong>" in logged
+
+
 def test_my_engagements_lists_places_waiting_and_past(member, partnership, login):
     user = member(Role.YOUNG_PERSON)
     upcoming = OpportunityFactory(partnership=partnership, title="Coming panel")
@@ -299,6 +455,12 @@ def test_the_young_persons_pages_keep_their_query_count(member, partnership, log
             InterestFactory(engagement=engagement, membership=user.membership, status=Status.CONFIRMED)
             InterestFactory(engagement=engagement)  # other people's interests: never read
             InterestFactory(engagement=target, status=Status.CONFIRMED)
+            done = OpportunityFactory(partnership=partnership, status=Engagement.Status.COMPLETED, **_ago(3))
+            InterestFactory(engagement=done, membership=user.membership, status=Status.CONFIRMED)
+            AttendanceFactory(engagement=done, membership=user.membership)
+            WorkLogFactory(engagement=done, membership=user.membership)
+            turned_down = OpportunityFactory(partnership=partnership)
+            InterestFactory(engagement=turned_down, membership=user.membership, status=Status.NOT_SELECTED)
 
     grow(2)
     for page in ("/my-engagements/", opportunity(target)):
@@ -337,11 +499,75 @@ def test_within_the_hour_the_page_says_to_talk_to_their_worker_instead_of_withdr
 
 def test_a_cancelled_engagements_page_has_no_link_and_no_withdrawing(member, engagement, login):
     user, _ = candidate(member, engagement, status=Status.CONFIRMED)
+    Engagement.objects.filter(pk=engagement.pk).update(
+        status=Engagement.Status.CANCELLED, cancelled_reason="The speaker is ill."
+    )
+    page = text(login(user).get(opportunity(engagement)))
+    assert "This is not happening any more. You do not need to do anything." in page
+    assert "The speaker is ill." in page
+    assert "You have a place" not in page
+    assert "https://meet.example/secret" not in page and "You get the link" not in page
+    assert 'value="withdraw"' not in page and 'value="express"' not in page
+
+
+def test_a_cancelled_engagement_they_were_interested_in_offers_nothing(member, engagement, login):
+    user, _ = candidate(member, engagement, status=Status.WAITING)
     Engagement.objects.filter(pk=engagement.pk).update(status=Engagement.Status.CANCELLED)
     page = text(login(user).get(opportunity(engagement)))
-    assert "This has been cancelled." in page
-    assert "https://meet.example/secret" not in page
-    assert 'value="withdraw"' not in page
+    assert "This is not happening any more. You do not need to do anything." in page
+    assert "waiting list" not in page
+    assert 'value="withdraw"' not in page and 'value="express"' not in page
+
+
+def _over(engagement, days_ago=2):
+    starts = timezone.now() - datetime.timedelta(days=days_ago, hours=2)
+    Engagement.objects.filter(pk=engagement.pk).update(starts_at=starts, ends_at=starts + datetime.timedelta(hours=2))
+
+
+def test_after_an_engagement_they_attended_the_page_says_so_and_links_logging_time(member, engagement, login):
+    user, _ = candidate(member, engagement, status=Status.CONFIRMED)
+    _over(engagement)
+    AttendanceFactory(engagement=engagement, membership=user.membership, status=Attendance.Status.LATE)
+    client = login(user)
+    page = text(client.get(opportunity(engagement)))
+    assert "You took part. Thank you for coming." in page
+    assert "You have a place" not in page
+    assert f'<a class="govuk-link" href="/work-logs/engagement/{engagement.pk}/">Log your time</a>' in page
+    assert (
+        "govuk-tag" not in page[page.index('id="your-status"') : page.index("</div>", page.index('id="your-status"'))]
+    )
+    WorkLogFactory(engagement=engagement, membership=user.membership, status=WorkLog.Status.SUBMITTED)
+    page = text(client.get(opportunity(engagement)))
+    assert f'href="/work-logs/engagement/{engagement.pk}/">See the time you logged</a>' in page
+    assert "Waiting for approval</strong>" in page
+
+
+def test_after_an_engagement_they_missed_or_were_not_marked_at_there_is_no_log_link(member, engagement, login):
+    user, _ = candidate(member, engagement, status=Status.CONFIRMED)
+    _over(engagement)
+    client = login(user)
+    page = text(client.get(opportunity(engagement)))
+    assert "You had a place on this." in page
+    assert "/work-logs/engagement/" not in page
+    AttendanceFactory(engagement=engagement, membership=user.membership, status=Attendance.Status.ABSENT)
+    page = text(client.get(opportunity(engagement)))
+    assert "You were marked absent." in page and "You took part" not in page
+    assert "/work-logs/engagement/" not in page
+
+
+def test_the_briefing_pack_is_linked_for_those_who_may_download_it(member, engagement, login, partnership):
+    OpportunityTypeSettingFactory(
+        partnership=partnership, opportunity_type=engagement.opportunity_type, briefing_pack="briefing-packs/x.pdf"
+    )
+    pack = f'href="/opportunity-types/{engagement.opportunity_type}/briefing-pack/"'
+    going, _ = candidate(member, engagement, status=Status.CONFIRMED)
+    page = text(login(going).get(opportunity(engagement)))
+    assert pack in page and "Download the briefing pack (PDF)" in page
+    assert login(going).get(f"/opportunity-types/{engagement.opportunity_type}/briefing-pack/").status_code != 403
+    interested, _ = candidate(member, engagement)
+    assert pack not in text(login(interested).get(opportunity(engagement)))
+    Engagement.objects.filter(pk=engagement.pk).update(status=Engagement.Status.CANCELLED)
+    assert pack not in text(login(going).get(opportunity(engagement)))
 
 
 def test_once_marking_has_opened_the_selection_page_offers_no_cancelling(member, engagement, worker, login):

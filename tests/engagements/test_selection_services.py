@@ -289,10 +289,21 @@ def test_nobody_is_confirmed_unless_they_can_take_part_and_every_reason_is_given
     assert any("Section 11 explained" in r for r in reasons)
     assert len(reasons) >= 3  # no date of birth, no consent, the training
     for reason in reasons:
-        assert reason in refused.value.message
+        assert reason.rstrip(".") in refused.value.message
     interest.refresh_from_db()
     assert interest.status == Status.INTERESTED
     assert not engagement.attendees.exists()
+
+
+def test_the_gates_refusal_is_one_sentence_with_its_reasons_in_a_list(member, engagement, worker):
+    user, interest = interested(member, engagement, eligible=False)
+    with pytest.raises(ApplicationError) as refused:
+        place_confirm(actor=worker, interest_id=interest.pk)
+    reasons = refused.value.extra["reasons"]
+    assert isinstance(reasons, list) and len(reasons) >= 2
+    joined = "; ".join(reason.rstrip(".") for reason in reasons)
+    assert refused.value.message == f"{user.full_name} cannot take part yet: {joined}."
+    assert ".;" not in refused.value.message
 
 
 def test_withdrawn_consent_closes_the_gate_at_once(member, engagement, worker):

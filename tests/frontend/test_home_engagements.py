@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -129,6 +130,19 @@ def test_only_their_own_recent_cancellations_are_shown(worker, member, login, pa
     body = login(young).get("/me/").content.decode()
     assert "is cancelled" not in body
     assert "You do not have a place on anything yet." in body
+
+
+def test_recent_cancellations_are_read_through_the_opportunity_selectors(worker, member, partnership):
+    """The home page reads them with a selector that checks the actor (engagements/selectors/opportunities.py)."""
+    from engagements.selectors.opportunities import recently_cancelled_places
+
+    young = member(Role.YOUNG_PERSON)
+    called_off = published(partnership, lead=worker, title="Called off")
+    confirm(called_off, young)
+    engagement_cancel(actor=worker, engagement_id=called_off.pk, reason="Sorry.")
+    assert [engagement.pk for engagement in recently_cancelled_places(young)] == [called_off.pk]
+    with pytest.raises(PermissionDenied):
+        recently_cancelled_places(worker)
 
 
 def test_the_young_persons_home_query_count_does_not_grow_with_things_to_do(worker, member, login, partnership):
