@@ -72,6 +72,7 @@ test-e2e: install assets
 
 bench: install assets
 	$(PY) -m bench.pages
+	$(PY) -m bench.payments_batch
 
 lint: install
 	$(BIN)/ruff format --check .

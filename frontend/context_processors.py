@@ -34,12 +34,23 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Your time and expenses", reverse("my_work_logs")))
     if user.has_perm("participants.view_young_person_home"):
         items.append(("What you made", reverse("my_outputs")))
+    if user.has_perm("payments.change_own_paymentsetup"):
+        items.append(("Your payments", reverse("my_payments")))
     if user.has_perm("engagements.view_engagement"):
         items.append(("Engagements", reverse("engagement_list")))
     if user.has_perm("engagements.view_worklog"):
         items.append(("Work logs", reverse("work_log_queue")))
     if user.has_perm("engagements.view_output"):
         items.append(("Outputs", reverse("output_list")))
+    if user.has_perm("payments.view_claim"):
+        items.append(("Claims", reverse("claims")))
+    if user.has_perm("payments.view_paymentbatch"):
+        items.append(("Payment batches", reverse("batches")))
+        items.append(("Payouts", reverse("payouts")))
+    if user.has_perm("payments.view_payrate"):
+        items.append(("Pay rates", reverse("pay_rates")))
+    if user.has_perm("payments.view_reconciliation"):
+        items.append(("Reconciliation", reverse("reconciliation")))
     if user.has_perm("safeguarding.give_own_consent"):
         items.append(("Your consents", reverse("consent_own_list")))
     if user.has_perm("safeguarding.view_consent"):

@@ -179,6 +179,7 @@ class Claim(TenantModel):
         Status.OPEN: {Status.BATCHED, Status.DECLINED},
         Status.BATCHED: {Status.PAID, Status.FAILED, Status.OPEN},
         Status.FAILED: {Status.BATCHED, Status.OPEN},
+        Status.PAID: {Status.FAILED},  # a reversed payment goes back to finance
     }
 
     membership = models.ForeignKey("participants.Membership", on_delete=models.PROTECT, related_name="claims")

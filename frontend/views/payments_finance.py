@@ -10,6 +10,11 @@ or support.
 Reconciliation (the reconciliation section): `reconciliation` (/finance/reconciliation/) shows the latest comparison
 of what the system recorded with what Stripe reports, every mismatch in plain words with ids and amounts, Stripe
 events not applied yet and earlier runs, with a "Run now" button (the run happens in Celery).
+
+Batches, payouts and payee accounts (the batches section): `batches`, `batch_detail` (ready claims added with
+checkboxes, totals per rail and per payee, approval by a second finance officer, sending, the bank file and the bank's
+confirmation), `batch_progress` (the htmx fragment polled every 2 s while payments are sent), `batch_bank_file`,
+`payouts` (failed ones with the reason and Retry; reversals; vouchers) and `payee_accounts`.
 """
 
 from __future__ import annotations
@@ -384,7 +389,7 @@ class AddClaimsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": "Choose at least one claim to add",
-            "invalid_choice": "Claim %(value)s is no longer ready to pay: it may have been paid or changed. Choose again.",
+            "invalid_choice": "Claim %(value)s is no longer ready to pay: it may have changed. Choose again.",
         },
     )
 
