@@ -71,3 +71,6 @@ def assert_accessible(page, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+
+
+from tests.payments.conftest import stripe_server  # noqa: E402, F401 - the payment journey drives the local Stripe
