@@ -54,6 +54,8 @@ PARTNERSHIPS = [
                 "Designated safeguarding lead",
             ),
             DemoPerson("priya.shah@north-shire.example", "Priya Shah", (Role.FINANCE_OFFICER,), "Finance officer"),
+            # A second finance officer: a payment batch is approved by someone other than whoever built it.
+            DemoPerson("dan.cole@north-shire.example", "Dan Cole", (Role.FINANCE_OFFICER,), "Senior finance officer"),
             DemoPerson(
                 "joanne.reid@north-shire.example",
                 "Joanne Reid",
@@ -159,6 +161,9 @@ def seed_demo() -> list[Partnership]:
             from engagements.demo import seed_engagements
 
             seed_engagements(partnership)
+            from payments.demo import seed_payments
+
+            seed_payments(partnership)
     return created
 
 

@@ -74,3 +74,17 @@ def resume_stalled_batches() -> int:
 # of this file) to add or change a line in this section.
 
 import payments.webhook_tasks  # noqa: E402,F401
+
+
+# --- Claims ---------------------------------------------------------------------------------------------------------
+
+
+@shared_task(name="payments.create_claim_for_work_log")
+def create_claim_for_work_log(work_log_id: int) -> int | None:
+    """Make the claim for a work log a worker has just approved (enqueued on commit by
+    engagements.services.work_logs.work_log_approve). Safe to run twice; when the claim cannot be made yet (no
+    rate, no date of birth) the log stays approved and the finance page says why."""
+    from payments.services.claims import claim_create_when_approved
+
+    claim = claim_create_when_approved(work_log_id=work_log_id)
+    return claim.pk if claim is not None else None

@@ -624,6 +624,10 @@ def work_log_approve(
             "updated_at",
         ],
     )
+    # Approved work becomes a payment claim (payments/), made by the system once this commits.
+    from payments.tasks import create_claim_for_work_log
+
+    transaction.on_commit(partial(create_claim_for_work_log.delay, log.pk))
     title = engagement.title
     if adjusted:
         _email_young_person(

@@ -608,3 +608,21 @@ def test_readiness_takes_two_queries_for_any_number_of_claims(finance, member, p
     claims = [claim_for(finance, approved_log(young_aged(member, 19).membership)) for _ in range(6)]
     with django_assert_num_queries(2):
         claim_payment_readiness(claims)
+
+
+def test_approving_a_log_makes_its_claim_once_the_approval_commits(
+    member, partnership, django_capture_on_commit_callbacks
+):
+    from engagements.services.work_logs import work_log_approve
+    from tests.engagements.test_work_logs import submitted
+
+    young = member(Role.YOUNG_PERSON)
+    born(young.membership, aged(19, timezone.localdate()))
+    rate(partnership, 1200, on=timezone.localdate() - datetime.timedelta(days=400))
+    log = submitted(young)
+    with django_capture_on_commit_callbacks(execute=True):
+        work_log_approve(actor=member(Role.PARTICIPATION_WORKER), work_log_id=log.pk)
+    claim = Claim.objects.get(work_log=log)
+    assert claim.pay_pence == hourly_pay_pence(150, 1200)
+    log.refresh_from_db()
+    assert log.status == WorkLog.Status.CLAIMED
