@@ -75,7 +75,6 @@ def resume_stalled_batches() -> int:
 
 import payments.webhook_tasks  # noqa: E402,F401
 
-
 # --- Claims ---------------------------------------------------------------------------------------------------------
 
 
