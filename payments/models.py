@@ -283,6 +283,7 @@ class Payout(TenantModel):
         Status.SENDING: {Status.SENT, Status.PAID, Status.FAILED},
         Status.SENT: {Status.PAID, Status.FAILED, Status.REVERSED},
         Status.PAID: {Status.REVERSED},
+        Status.FAILED: {Status.REVERSED},  # its transfer stood (payout.failed): reversed before paying again
     }
     LIVE = (Status.PENDING, Status.SENDING, Status.SENT, Status.PAID)
 

@@ -54,6 +54,7 @@ from payments.selectors.accounts import route_on_rail
 from payments.services.batches import _finish_locked
 from payments.services.statements import payout_mark_failed, payout_mark_paid
 from payments.services.webhooks import apply_waiting_events_for_account
+from payments.stripe_client import stripe_client
 from payments.tasks import send_payout
 
 CHANGE_PAYOUT = "payments.change_payout"
@@ -129,6 +130,19 @@ def _record_result(payout_id: int, result: RailResult) -> Payout | None:
     if payout is None or payout.status != Status.SENDING or result.status == WAITING:
         return payout
     now = timezone.now()
+    if (
+        result.status == Status.SENT
+        and payout.rail == Rail.STRIPE
+        and Payout.objects.filter(stripe_transfer_id=result.reference).exclude(pk=payout.pk).exists()
+    ):
+        # Stripe's transfer for this claim is already recorded on another payout: never two payouts for one
+        # transfer (and never a second transfer). Finance sees why.
+        payout_mark_failed(
+            payout=payout,
+            actor=None,
+            reason=f"Stripe's transfer for this claim ({result.reference}) is recorded on another payment.",
+        )
+        return payout
     if result.status == Status.SENT:
         if payout.rail == Rail.STRIPE:
             payout.stripe_transfer_id = result.reference
@@ -176,6 +190,30 @@ def _stripe_transfer_already_made(payout: Payout) -> str | None:
         ) from error
 
 
+def _refuse_while_a_transfer_stands(old: Payout) -> None:
+    """Never a second payment for a claim whose Stripe transfer still stands. After payout.failed (the payee's bank
+    refused Stripe's payout) or a transfer.created that arrived after the payout was marked failed, the money is in
+    the payee's Stripe balance and Stripe pays it out again once their bank details are fixed: trying again on any
+    rail would pay them twice. Finance must reverse that transfer first (payout_reverse)."""
+    recorded = Payout.objects.filter(claim_id=old.claim_id, stripe_transfer_id__isnull=False, status=Status.FAILED)
+    for payout in recorded:
+        try:
+            transfer = stripe_client().v1.transfers.retrieve(str(payout.stripe_transfer_id))
+        except stripe.StripeError as error:
+            raise ApplicationError(
+                "We could not check with Stripe whether this claim's transfer still stands, so nothing was sent. "
+                f"Try again in a few minutes. ({describe_stripe_error(error)})",
+                extra={"field": "rail"},
+            ) from error
+        if not transfer.reversed and int(transfer.amount_reversed or 0) < int(transfer.amount or 0):
+            raise ApplicationError(
+                f"Stripe already transferred this claim's money ({payout.stripe_transfer_id}) to the payee's Stripe "
+                "account; Stripe pays it to their bank once their details are fixed. To pay another way, reverse "
+                "that transfer first.",
+                extra={"field": "rail", "reason": "transfer_stands", "payout": payout.pk},
+            )
+
+
 def payout_retry(*, actor: User, payout_id: int, rail: str | None = None) -> Payout:
     """Try a FAILED (or REVERSED) payout's claim again, on the same rail or another (`rail`): a new payout in the
     same batch. Returns the new payout (SENT straight away when Stripe turns out to hold a transfer for the claim)."""
@@ -183,6 +221,7 @@ def payout_retry(*, actor: User, payout_id: int, rail: str | None = None) -> Pay
     old = get_object_or_404(scope(Payout.objects.select_related("batch", "payee_account"), actor), pk=payout_id)
     if rail is not None and rail not in Rail.values:
         raise ApplicationError("Choose Stripe, bank transfer or voucher.", extra={"field": "rail"})
+    _refuse_while_a_transfer_stands(old)
     existing = _stripe_transfer_already_made(old) if old.status == Status.FAILED else None
     try:
         return _retry_locked(actor, payout_id, rail, existing)
@@ -278,9 +317,11 @@ def payout_reverse(*, actor: User, payout_id: int, reason: str) -> Payout:
             "supplier.",
             extra={"field": "rail"},
         )
-    if payout.status not in (Status.SENT, Status.PAID):
-        raise ApplicationError("Only a sent or paid payment can be reversed.", extra={"field": "status"})
-    if Claim.Status.FAILED not in Claim.TRANSITIONS.get(Claim.Status(payout.claim.status), set()):
+    if payout.status not in (Status.SENT, Status.PAID, Status.FAILED):
+        raise ApplicationError("Only a sent, paid or failed payment can be reversed.", extra={"field": "status"})
+    if payout.claim.status != Claim.Status.FAILED and Claim.Status.FAILED not in Claim.TRANSITIONS.get(
+        Claim.Status(payout.claim.status), set()
+    ):
         raise ApplicationError(
             f"This claim is {payout.claim.get_status_display().lower()}, so its payment cannot be reversed here.",
             extra={"field": "status"},
@@ -297,7 +338,7 @@ def payout_reverse(*, actor: User, payout_id: int, reason: str) -> Payout:
 @transaction.atomic
 def _record_reversal(actor: User, payout_id: int, reason: str, reversal_id: str) -> Payout:
     payout = _lock_scoped_payout(actor, payout_id)
-    if payout.status not in (Status.SENT, Status.PAID):
+    if payout.status not in (Status.SENT, Status.PAID, Status.FAILED):
         return payout
     payout.failure_reason = f"Reversed: {reason}"
     payout.failed_at = timezone.now()

@@ -379,3 +379,42 @@ def test_a_voucher_cannot_be_dated_in_the_future(member, partnership, django_cap
             actor=maker, payout_id=Payout.objects.get().pk, supplier="Love2shop", code="X", issued_on=tomorrow
         )
     assert "issued_on" in refused.value.message_dict
+
+
+def test_after_payout_failed_a_retry_is_refused_until_the_transfer_is_reversed(
+    member, partnership, stripe_server, client, settings, django_capture_on_commit_callbacks
+):
+    """Stripe's payout to the payee's bank failed, but the transfer stands: the money is in their Stripe balance and
+    Stripe pays it out again once their bank details are fixed. Paying the claim again, on any rail, would pay them
+    twice; finance must reverse the transfer first."""
+    maker, _batch = _one_stripe_batch(member, partnership, stripe_server, django_capture_on_commit_callbacks)
+    payout = Payout.objects.get()
+    account_id = payout.payee_account.stripe_account_id
+    stripe_server.fail_payout(account_id, failure_code="account_closed")
+    [failed_event] = stripe_server.events("payout.failed")
+    body, headers = stripe_server.signed(failed_event)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            f"/payments/stripe/webhook/{settings.STRIPE_WEBHOOK_PATH_TOKEN}/",
+            body,
+            content_type="application/json",
+            headers=headers,
+        )
+    assert answer.status_code == 200
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.FAILED
+    bank_payee(partnership, membership=payout.claim.membership)
+    for rail in (None, Rail.BANK):
+        with pytest.raises(ApplicationError) as refused:
+            payout_retry(actor=maker, payout_id=payout.pk, rail=rail)
+        assert refused.value.extra["reason"] == "transfer_stands"
+    assert len(transfers(stripe_server)) == 1
+    assert Payout.objects.filter(claim=payout.claim).count() == 1
+
+    payout_reverse(actor=maker, payout_id=payout.pk, reason="Their bank account was closed")
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.REVERSED
+    with django_capture_on_commit_callbacks(execute=True):
+        again = payout_retry(actor=maker, payout_id=payout.pk, rail=Rail.BANK)
+    assert again.rail == Rail.BANK and len(transfers(stripe_server)) == 1
+    assert stripe_server.state.transfers[payout.stripe_transfer_id]["reversed"] is True
