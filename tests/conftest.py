@@ -94,3 +94,30 @@ def membership_of() -> Callable[[User], Membership]:
         return user.membership
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def _national_minimum_wage_rates(request: pytest.FixtureRequest) -> None:
+    """The National Minimum Wage rates are national data a migration adds. A transactional test (live server,
+    real threads) empties every table when it ends, so put them back for each test that uses the database."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    import importlib
+
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    migration = importlib.import_module("payments.migrations.0002_minimum_wage_rates")
+    from payments.models import MinimumWageRate
+
+    for band, pence, effective_from in migration.RATES:
+        MinimumWageRate.objects.get_or_create(
+            band=band, effective_from=effective_from, defaults={"hourly_pence": pence}
+        )
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
