@@ -89,6 +89,13 @@ def _setup_locked(membership: Membership) -> PaymentSetup:
     return setup
 
 
+def _payment_setup_done(membership: Membership, actor: User | None) -> None:
+    """Tick "Choose how you get paid" on the young person's onboarding checklist: they can now be paid."""
+    from participants.services.onboarding import onboarding_item_record
+
+    onboarding_item_record(membership=membership, key="payment.setup", by=actor)
+
+
 def _route_to(setup: PaymentSetup, rail: str, actor: User | None) -> None:
     """Make `rail` the young person's rail, unless they chose vouchers or no payment."""
     if setup.choice != PaymentChoice.MONEY or setup.rail == rail:
@@ -292,6 +299,7 @@ def _apply_stripe_state(stripe_account_id: str, state: Mapping[str, Any], actor:
             _route_to(setup, Rail.STRIPE, actor)
         else:
             _route_to(_setup_locked(account.membership), Rail.STRIPE, actor)
+        _payment_setup_done(account.membership, actor)
     return account
 
 
@@ -376,4 +384,5 @@ def bank_details_save(
         payload={"account_ending": number_digits[-2:], "for_nominee": for_nominee},
     )
     _route_to(setup, Rail.BANK, actor)
+    _payment_setup_done(membership, actor)
     return account

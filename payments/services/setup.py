@@ -68,6 +68,10 @@ def payment_choice_set(*, actor: User, choice: str, apply_to_open_claims: bool =
             event_type="paymentsetup.choice_set",
             payload={"from": before, "to": choice},
         )
+    if choice != PaymentChoice.MONEY:  # vouchers or no payment: nothing more to set up
+        from participants.services.onboarding import onboarding_item_record
+
+        onboarding_item_record(membership=membership, key="payment.setup", by=actor)
     if apply_to_open_claims:
         from payments.services.claims import claim_choice_set
 
