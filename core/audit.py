@@ -65,6 +65,34 @@ def actor_name(event: AuditEvent) -> str:
     return event.actor.full_name if event.actor_id and event.actor else "The system"
 
 
+def describe_in_words(words_by_type: dict[str, str]) -> None:
+    """Register "<who> <words> (number <id>)." for each event type: the wording most apps' events need."""
+
+    def describer(words: str) -> Describer:
+        def describe(event: AuditEvent) -> str:
+            return f"{actor_name(event)} {words} (number {event.subject_id})."
+
+        return describe
+
+    for event_type, words in words_by_type.items():
+        describes(event_type)(describer(words))
+
+
+def describe_status_moves(moves: dict[str, tuple[str, dict[str, str]]]) -> None:
+    """Register "<who> <words> “<new status label>” (number <id>)." for each workflow's status_changed event
+    (`moves`: event type to the words and the status labels)."""
+
+    def describer(words: str, labels: dict[str, str]) -> Describer:
+        def describe(event: AuditEvent) -> str:
+            to = str(event.payload.get("to", ""))
+            return f"{actor_name(event)} {words} “{labels.get(to, to)}” (number {event.subject_id})."
+
+        return describe
+
+    for event_type, (words, labels) in moves.items():
+        describes(event_type)(describer(words, labels))
+
+
 def audit_describe(event: AuditEvent) -> str:
     describer = _describers.get(event.event_type)
     if describer is not None and (event.subject is not None or event.event_type.endswith("deleted_after_review")):

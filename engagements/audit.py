@@ -3,10 +3,7 @@ read the audit log; each record's page shows its own history)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from core.audit import actor_name, describes
-from core.models import AuditEvent
+from core.audit import describe_in_words, describe_status_moves
 from engagements.models import Engagement, Interest, WorkLog
 
 _EVENTS = {
@@ -36,34 +33,11 @@ _EVENTS = {
 }
 
 
-def _describer(words: str) -> Callable[[AuditEvent], str]:
-    def describe(event: AuditEvent) -> str:
-        return f"{actor_name(event)} {words} (number {event.subject_id})."
-
-    return describe
-
-
-for _event_type, _words in _EVENTS.items():
-    describes(_event_type)(_describer(_words))
-
-_MOVES: dict[str, tuple[str, type[Engagement] | type[Interest] | type[WorkLog]]] = {
-    "engagement.status_changed": ("moved an engagement to", Engagement),
-    "interest.status_changed": ("moved a place to", Interest),
-    "worklog.status_changed": ("moved a work log to", WorkLog),
-}
-
-
-def _move_describer(
-    words: str, model: type[Engagement] | type[Interest] | type[WorkLog]
-) -> Callable[[AuditEvent], str]:
-    labels = dict(model.Status.choices)
-
-    def describe(event: AuditEvent) -> str:
-        to = str(event.payload.get("to", ""))
-        return f"{actor_name(event)} {words} “{labels.get(to, to)}” (number {event.subject_id})."
-
-    return describe
-
-
-for _event_type, (_words, _model) in _MOVES.items():
-    describes(_event_type)(_move_describer(_words, _model))
+describe_in_words(_EVENTS)
+describe_status_moves(
+    {
+        "engagement.status_changed": ("moved an engagement to", dict(Engagement.Status.choices)),
+        "interest.status_changed": ("moved a place to", dict(Interest.Status.choices)),
+        "worklog.status_changed": ("moved a work log to", dict(WorkLog.Status.choices)),
+    }
+)

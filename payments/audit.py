@@ -3,10 +3,7 @@ details (partnership admins read the audit log)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from core.audit import actor_name, describes
-from core.models import AuditEvent
+from core.audit import describe_in_words, describe_status_moves
 from payments.models import Claim, PayeeAccount, PaymentBatch, Payout
 
 EVENTS = {
@@ -39,35 +36,12 @@ EVENTS = {
 }
 
 
-def _describer(words: str) -> Callable[[AuditEvent], str]:
-    def describe(event: AuditEvent) -> str:
-        return f"{actor_name(event)} {words} (number {event.subject_id})."
-
-    return describe
-
-
-for _event_type, _words in EVENTS.items():
-    describes(_event_type)(_describer(_words))
-
-_MOVES: dict[str, tuple[str, type[Claim] | type[PaymentBatch] | type[Payout] | type[PayeeAccount]]] = {
-    "claim.status_changed": ("moved a claim to", Claim),
-    "paymentbatch.status_changed": ("moved a payment batch to", PaymentBatch),
-    "payout.status_changed": ("moved a payment to", Payout),
-    "payeeaccount.status_changed": ("moved a payment account to", PayeeAccount),
-}
-
-
-def _move_describer(
-    words: str, model: type[Claim] | type[PaymentBatch] | type[Payout] | type[PayeeAccount]
-) -> Callable[[AuditEvent], str]:
-    labels = dict(model.Status.choices)
-
-    def describe(event: AuditEvent) -> str:
-        to = str(event.payload.get("to", ""))
-        return f"{actor_name(event)} {words} “{labels.get(to, to)}” (number {event.subject_id})."
-
-    return describe
-
-
-for _event_type, (_words, _model) in _MOVES.items():
-    describes(_event_type)(_move_describer(_words, _model))
+describe_in_words(EVENTS)
+describe_status_moves(
+    {
+        "claim.status_changed": ("moved a claim to", dict(Claim.Status.choices)),
+        "paymentbatch.status_changed": ("moved a payment batch to", dict(PaymentBatch.Status.choices)),
+        "payout.status_changed": ("moved a payment to", dict(Payout.Status.choices)),
+        "payeeaccount.status_changed": ("moved a payment account to", dict(PayeeAccount.Status.choices)),
+    }
+)

@@ -3,10 +3,7 @@ audit log; what a concern says is only for safeguarding leads)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from core.audit import actor_name, describes, register_subject_queryset
-from core.models import AuditEvent
+from core.audit import describe_in_words, register_subject_queryset
 from safeguarding.models import Concern
 
 # Load concerns for the audit log without decrypting anything they say.
@@ -22,15 +19,7 @@ _CONCERN_EVENTS = {
 }
 
 
-def _describer(words: str) -> Callable[[AuditEvent], str]:
-    def describe(event: AuditEvent) -> str:
-        return f"{actor_name(event)} {words} (number {event.subject_id})."
-
-    return describe
-
-
-for _event_type, _words in _CONCERN_EVENTS.items():
-    describes(_event_type)(_describer(_words))
+describe_in_words(_CONCERN_EVENTS)
 
 _CONSENT_EVENTS = {
     "consent.recorded": "recorded a consent decision",
@@ -41,8 +30,7 @@ _CONSENT_EVENTS = {
     "consent.renewal_due": "found a consent due to be asked again",
 }
 
-for _event_type, _words in _CONSENT_EVENTS.items():
-    describes(_event_type)(_describer(_words))
+describe_in_words(_CONSENT_EVENTS)
 
 _OTHER_EVENTS = {
     "staffcheck.recorded": "recorded a DBS check",
@@ -62,5 +50,4 @@ _OTHER_EVENTS = {
     "engagement.care_details_viewed": "opened the care details for an engagement",
 }
 
-for _event_type, _words in _OTHER_EVENTS.items():
-    describes(_event_type)(_describer(_words))
+describe_in_words(_OTHER_EVENTS)

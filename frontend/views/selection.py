@@ -51,6 +51,7 @@ from engagements.services.selection import (
 )
 from frontend.forms.selection import ConfirmForm, InterestForm, InviteForm, ReasonForm, WithdrawForm
 from frontend.views.home import acting_user, apply_service_error
+from frontend.views.work_logs import STATUS_TAGS as WORK_LOG_TAGS
 
 SERVICE_ERRORS = (ApplicationError, DjangoValidationError)
 Status = Interest.Status
@@ -308,13 +309,6 @@ MARKED_ABSENT = "You were marked absent. If that is not right, talk to your part
 HAD_A_PLACE = "You had a place on this."
 # Work logs the young person still has to write or send again: the link says "Log your time".
 LOG_TO_WRITE = (None, WorkLog.Status.DRAFT, WorkLog.Status.REJECTED)
-WORK_LOG_TAGS: dict[str, str] = {
-    WorkLog.Status.DRAFT: "govuk-tag--grey",
-    WorkLog.Status.SUBMITTED: "govuk-tag--blue",
-    WorkLog.Status.APPROVED: "govuk-tag--green",
-    WorkLog.Status.REJECTED: "govuk-tag--red",
-    WorkLog.Status.CLAIMED: "govuk-tag--green",
-}
 
 
 def _status_words(view: OpportunityView) -> tuple[str, str]:

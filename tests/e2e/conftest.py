@@ -73,4 +73,26 @@ def assert_accessible(page, name: str) -> None:
     assert results.violations_count == 0, f"{name}: {results.generate_report()}"
 
 
+def signed_in(page, live_server, user, *, second_factor: bool = False) -> None:
+    """Put a signed-in session for `user` into the browser (the sign-in journeys have their own tests). A staff
+    session carries the record of a second factor, as allauth writes it after the TOTP step."""
+    import time
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    if second_factor:
+        session = client.session
+        session["account_authentication_methods_user"] = str(user.pk)
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": time.time(), "email": user.email},
+            {"method": "mfa", "at": time.time(), "type": "totp"},
+        ]
+        session.save()
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
 from tests.payments.conftest import stripe_server  # noqa: E402, F401 - the payment journey drives the local Stripe

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import datetime
 import re
-import time
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from engagements.models import Engagement
 from participants.models import Role
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, signed_in
 from tests.factories import MembershipFactory, PartnershipFactory
 from tests.factories.engagements import OpportunityFactory
 from tests.factories.safeguarding import EngagementFactory, StaffCheckFactory
@@ -24,29 +22,12 @@ from tests.factories.safeguarding import EngagementFactory, StaffCheckFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _signed_in_as_staff(page, live_server, user) -> None:
-    """A signed-in session with the record of a second factor, as allauth writes it after the TOTP step (the sign-in
-    journeys have their own tests)."""
-    client = Client()
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-    session = client.session
-    session["account_authentication_methods_user"] = str(user.pk)
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
 def test_a_worker_creates_and_changes_a_section_11_panel(live_server, desktop):
     partnership = PartnershipFactory()
     worker = MembershipFactory(partnership=partnership, roles=[Role.PARTICIPATION_WORKER], user__full_name="Sam Patel")
     StaffCheckFactory(membership=worker)
     page = desktop
-    _signed_in_as_staff(page, live_server, worker.user)
+    signed_in(page, live_server, worker.user, second_factor=True)
 
     page.goto(f"{live_server.url}/staff/engagements/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Create an engagement")
@@ -122,7 +103,7 @@ def test_a_refused_publish_links_to_the_field_and_the_lead_marks_attendance_on_t
         online_link="https://meet.example.org/deep-dive",
     )
     page = desktop
-    _signed_in_as_staff(page, live_server, worker.user)
+    signed_in(page, live_server, worker.user, second_factor=True)
 
     # Publishing a draft with no staff lead: the error summary links to the staff lead on the edit page.
     page.goto(f"{live_server.url}/staff/engagements/{draft.pk}/")

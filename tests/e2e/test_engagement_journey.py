@@ -6,40 +6,20 @@ from __future__ import annotations
 
 import datetime
 import re
-import time
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from engagements.models import Attendance, Engagement, Interest, WorkLog
 from participants.models import Role
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, signed_in
 from tests.engagements.helpers import make_eligible
 from tests.factories import MembershipFactory, PartnershipFactory
 from tests.factories.engagements import OpportunityFactory
 from tests.factories.safeguarding import StaffCheckFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _signed_in(page, live_server, user, *, second_factor: bool = False) -> None:
-    """Put a signed-in session into the browser (the sign-in journeys have their own tests). Staff sessions carry
-    the record of a second factor, as allauth writes it after the TOTP step."""
-    client = Client()
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-    if second_factor:
-        session = client.session
-        session["account_authentication_methods_user"] = str(user.pk)
-        session["account_authentication_methods"] = [
-            {"method": "password", "at": time.time(), "email": user.email},
-            {"method": "mfa", "at": time.time(), "type": "totp"},
-        ]
-        session.save()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_opportunity_to_approved_work_log(live_server, phone, desktop, browser):
@@ -60,7 +40,7 @@ def test_opportunity_to_approved_work_log(live_server, phone, desktop, browser):
     make_eligible(young, panel)
 
     # The young person, on a phone: home page, the opportunity, "I'm interested".
-    _signed_in(phone, live_server, young.user)
+    signed_in(phone, live_server, young.user)
     phone.goto(f"{live_server.url}/")
     expect(phone.locator("main")).to_contain_text("Opportunities for you")
     assert_accessible(phone, "engagement-journey-home")
@@ -75,7 +55,7 @@ def test_opportunity_to_approved_work_log(live_server, phone, desktop, browser):
     assert Interest.objects.get(membership=young).status == Interest.Status.INTERESTED
 
     # The participation worker, at a desk: the selection page, confirmed through the gate.
-    _signed_in(desktop, live_server, worker.user, second_factor=True)
+    signed_in(desktop, live_server, worker.user, second_factor=True)
     desktop.goto(f"{live_server.url}/staff/engagements/{panel.pk}/selection/")
     expect(desktop.locator("main")).to_contain_text("Riley Carter")
     expect(desktop.locator("main")).to_contain_text("I would like to ask about school.")
@@ -90,7 +70,7 @@ def test_opportunity_to_approved_work_log(live_server, phone, desktop, browser):
     lead_phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     sheet = lead_phone.new_page()
     sheet.set_default_timeout(15_000)
-    _signed_in(sheet, live_server, worker.user, second_factor=True)
+    signed_in(sheet, live_server, worker.user, second_factor=True)
     sheet.goto(f"{live_server.url}/staff/engagements/{panel.pk}/attendance/")
     expect(sheet.locator("main")).to_contain_text("Riley Carter")
     assert_accessible(sheet, "engagement-journey-attendance")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from participants.models import Role, YoungPersonProfile
 from safeguarding.models import Consent, ConsentMethod, ConsentRequest, ConsentType
 from safeguarding.services.consent import consent_request_send
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, signed_in
 from tests.factories import MembershipFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,17 +100,6 @@ def test_a_parent_gives_consent_by_link_on_a_phone(live_server, phone, mailoutbo
     assert Consent.objects.count() == 1
 
 
-def _signed_in(page, live_server, user):
-    """Put a signed-in session for `user` into the browser (the sign-in journeys have their own tests)."""
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
 def test_a_young_person_chooses_and_changes_their_mind_on_a_phone(live_server, phone):
     partnership = PartnershipFactory()
     person = MembershipFactory(partnership=partnership, roles=[Role.YOUNG_PERSON], user__full_name="Riley Carter")
@@ -118,7 +107,7 @@ def test_a_young_person_chooses_and_changes_their_mind_on_a_phone(live_server, p
     YoungPersonProfile.objects.create(
         membership=person, partnership=partnership, date_of_birth=today.replace(year=today.year - 15, day=1)
     )
-    _signed_in(phone, live_server, person.user)
+    signed_in(phone, live_server, person.user)
 
     phone.goto(f"{live_server.url}/me/consents/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Your consents")
@@ -156,7 +145,7 @@ def test_a_worker_records_consent_and_sees_the_history(live_server, desktop, tmp
         membership=person, partnership=partnership, date_of_birth=today.replace(year=today.year - 14, day=1)
     )
     worker = MembershipFactory(partnership=partnership, roles=[Role.PARTICIPATION_WORKER]).user
-    _signed_in(desktop, live_server, worker)
+    signed_in(desktop, live_server, worker)
 
     desktop.goto(f"{live_server.url}/staff/consents/")
     expect(desktop.locator("main")).to_contain_text("Needs a parent or carer's consent (under 16)")

@@ -8,34 +8,17 @@ import re
 import time
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from participants.models import Role
 from payments.models import Claim, PayeeAccount, PaymentSetup, Payout, Rail
 from payments.stripe_client import stripe_client
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, signed_in
 from tests.engagements.helpers import give_profile
 from tests.factories import MembershipFactory, PartnershipFactory
 from tests.factories.payments import ClaimFactory, PayeeAccountFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _signed_in(page, live_server, user, *, second_factor: bool = False) -> None:
-    client = Client()
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-    if second_factor:
-        session = client.session
-        session["account_authentication_methods_user"] = str(user.pk)
-        session["account_authentication_methods"] = [
-            {"method": "password", "at": time.time(), "email": user.email},
-            {"method": "mfa", "at": time.time(), "type": "totp"},
-        ]
-        session.save()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_a_batch_is_built_approved_by_someone_else_sent_and_seen_paid(
@@ -67,7 +50,7 @@ def test_a_batch_is_built_approved_by_someone_else_sent_and_seen_paid(
     stripe_server.hold("transfer.created")
 
     # Priya builds the batch.
-    _signed_in(desktop, live_server, builder.user, second_factor=True)
+    signed_in(desktop, live_server, builder.user, second_factor=True)
     desktop.goto(f"{live_server.url}/finance/batches/")
     assert_accessible(desktop, "payment-journey-batches")
     desktop.get_by_role("button", name="New batch").click()
@@ -83,7 +66,7 @@ def test_a_batch_is_built_approved_by_someone_else_sent_and_seen_paid(
     second = browser.new_context(viewport={"width": 1280, "height": 900})
     page = second.new_page()
     page.set_default_timeout(15_000)
-    _signed_in(page, live_server, approver.user, second_factor=True)
+    signed_in(page, live_server, approver.user, second_factor=True)
     page.goto(batch_url)
     assert_accessible(page, "payment-journey-approve")
     page.get_by_role("button", name=re.compile("Approve 1 payment")).click()
@@ -110,7 +93,7 @@ def test_a_batch_is_built_approved_by_someone_else_sent_and_seen_paid(
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PAID
 
     # Riley sees it on their phone.
-    _signed_in(phone, live_server, young.user)
+    signed_in(phone, live_server, young.user)
     phone.goto(f"{live_server.url}/payments/")
     expect(phone.locator("main")).to_contain_text(re.compile("paid", re.I))
     expect(phone.locator("main")).to_contain_text("£36.28")

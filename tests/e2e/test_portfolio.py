@@ -5,27 +5,17 @@ import datetime
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from engagements.models import Attendance
 from participants.models import Role, SkillClaim, TrainingModule, TrainingRecord
 from participants.services.portfolio import reference_request, reference_sign_off, skill_create
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, signed_in
 from tests.factories import MembershipFactory, PartnershipFactory
 from tests.factories.safeguarding import EngagementFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _signed_in(page, live_server, user):
-    """Put a signed-in session for `user` into the browser (the sign-in journeys have their own tests)."""
-    client = Client()
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_a_young_person_sees_and_uses_their_portfolio_on_a_phone(live_server, phone):
@@ -36,7 +26,7 @@ def test_a_young_person_sees_and_uses_their_portfolio_on_a_phone(live_server, ph
     worker = MembershipFactory(partnership=partnership, roles=[Role.PARTICIPATION_WORKER]).user
     act_in(worker, partnership)
     skill_create(actor=worker, name="Chairing a meeting")
-    _signed_in(phone, live_server, person.user)
+    signed_in(phone, live_server, person.user)
 
     phone.goto(f"{live_server.url}/me/portfolio/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Your portfolio")
