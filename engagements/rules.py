@@ -73,3 +73,33 @@ rules.add_perm("engagements.change_output", is_organiser & in_own_partnership)
 # The facts the children's working-hours rules need
 rules.add_perm("engagements.change_schoolterm", is_organiser & in_own_partnership)
 rules.add_perm("engagements.record_permit", is_participation_worker & in_own_partnership)
+
+
+# --- The feedback loop: recommendations, responses, the impact feed and reports ---------------------------------
+
+
+@rules.predicate
+def made_recommendation(user: User, record: Any) -> bool:
+    """A young person who made this recommendation (or the recommendation this response answers)."""
+    if record is None or user.membership is None:
+        return False
+    recommendation = getattr(record, "recommendation", record)
+    return bool(recommendation.contributions.filter(membership_id=user.membership.pk).exists())
+
+
+is_feedback_staff = is_participation_worker | is_scrutiny_lead | is_partnership_admin
+
+rules.add_perm(
+    "engagements.view_recommendation",
+    (is_feedback_staff & in_own_partnership) | (is_young_person & in_own_partnership & made_recommendation),
+)
+# Participation workers write down what young people recommended in the sessions they run; scrutiny leads too.
+rules.add_perm("engagements.change_recommendation", (is_participation_worker | is_scrutiny_lead) & in_own_partnership)
+# The partnership's response, its timeline, evidence, results and the spreadsheet import: the scrutiny lead.
+rules.add_perm("engagements.change_response", is_scrutiny_lead & in_own_partnership)
+rules.add_perm("engagements.import_responses", is_scrutiny_lead)
+rules.add_perm("engagements.rate_response", is_young_person & in_own_partnership & made_recommendation)
+rules.add_perm("engagements.view_impact_feed", is_young_person)
+rules.add_perm("engagements.view_reports", is_participation_worker | is_scrutiny_lead | is_partnership_admin)
+rules.add_perm("engagements.view_annual_report", is_young_person | is_staff_member)
+rules.add_perm("engagements.change_feedbacksettings", (is_scrutiny_lead | is_partnership_admin) & in_own_partnership)

@@ -1,6 +1,15 @@
 from django.urls import URLPattern, URLResolver
 
-from engagements.apis import attendance, opportunities, outputs, selection, work_logs
+from engagements.apis import (
+    attendance,
+    feedback,
+    opportunities,
+    outputs,
+    reports,
+    response_import,
+    selection,
+    work_logs,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *opportunities.urlpatterns,
@@ -8,4 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *attendance.urlpatterns,
     *work_logs.urlpatterns,
     *outputs.urlpatterns,
+    *feedback.urlpatterns,
+    *reports.urlpatterns,
+    *response_import.urlpatterns,
 ]

@@ -36,7 +36,8 @@ CELLS = read_matrix()
 NO_OBJECT = {
     "safeguarding.raise_concern", "safeguarding.check_in", "safeguarding.give_own_consent",
     "participants.book_training", "participants.claim_skill", "participants.request_reference",
-    "engagements.add_worklog", "payments.change_own_paymentsetup",
+    "engagements.add_worklog", "payments.change_own_paymentsetup", "engagements.import_responses",
+    "engagements.view_impact_feed", "engagements.view_reports", "engagements.view_annual_report",
 }  # fmt: skip
 
 
@@ -149,6 +150,7 @@ def _engagements_target(model, person, member, other):
     """An engagement record of the partnership, about someone other than the person (their own work log or an
     output they made would change the answer: see the notes in docs/permissions.md)."""
     from tests.factories.engagements import OpportunityTypeSettingFactory, OutputFactory, WorkLogFactory
+    from tests.factories.feedback import RecommendationContributorFactory, RecommendationResponseFactory
     from tests.factories.safeguarding import EngagementFactory
 
     where = other or person.partnership
@@ -158,6 +160,12 @@ def _engagements_target(model, person, member, other):
         return OutputFactory(engagement__partnership=where)
     if model == "opportunitytypesetting":
         return OpportunityTypeSettingFactory(partnership=where)
+    if model == "recommendation":
+        return RecommendationContributorFactory(recommendation__engagement__partnership=where).recommendation
+    if model == "response":
+        return RecommendationResponseFactory(recommendation__engagement__partnership=where)
+    if model == "feedbacksettings":
+        return where
     # engagement, opportunity, interest, attendance: the engagement they are about
     return EngagementFactory(partnership=where)
 
