@@ -13,3 +13,38 @@ def send_engagement_reminders() -> int:
     from engagements.services.selection import engagement_reminders_run
 
     return engagement_reminders_run(timezone.localdate())
+
+
+# --- The feedback loop (engagements/services/notifications.py) ----------------------------------------------------
+
+
+@shared_task(name="engagements.send_feedback_notification", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_feedback_notification(notification_id: int) -> bool:
+    """Email one notification now (enqueued after the change commits). Emails nothing twice: emailed_at."""
+    from engagements.services.notifications import notification_send_email
+
+    return notification_send_email(notification_id)
+
+
+@shared_task(name="engagements.send_feedback_digests")
+def send_feedback_digests() -> int:
+    """Every day at 5pm: one email per young person with every change they chose to hear about in the digest."""
+    from engagements.services.notifications import digests_send
+
+    return digests_send(timezone.now())
+
+
+@shared_task(name="engagements.escalate_overdue_responses")
+def escalate_overdue_responses() -> int:
+    """Every morning: list each response newly past its due date to the scrutiny lead (in the product)."""
+    from engagements.services.notifications import overdue_escalate
+
+    return len(overdue_escalate(timezone.localdate()))
+
+
+@shared_task(name="engagements.send_weekly_overdue_summary")
+def send_weekly_overdue_summary() -> int:
+    """Monday mornings: email each scrutiny lead one summary of every overdue response in their partnership."""
+    from engagements.services.notifications import overdue_weekly_summaries_send
+
+    return overdue_weekly_summaries_send(timezone.localdate())

@@ -223,6 +223,18 @@ CELERY_BEAT_SCHEDULE = {
     "payments-apply-waiting-stripe-events": {"task": "payments.apply_waiting_stripe_events", "schedule": 60 * 5},
     # Reconciliation of payouts with the transfers Stripe lists, every night (payments/services/reconciliation.py).
     "payments-reconcile-stripe": {"task": "payments.reconcile_stripe", "schedule": crontab(minute=30, hour=3)},
+    # The feedback loop (engagements/services/notifications.py), Europe/London times: the daily digest of news about
+    # young people's recommendations at 5pm, responses newly past their due date listed to the scrutiny lead at 7am,
+    # and the weekly email to scrutiny leads of every overdue response on Monday at 8am.
+    "feedback-digests": {"task": "engagements.send_feedback_digests", "schedule": crontab(minute=0, hour=17)},
+    "escalate-overdue-responses": {
+        "task": "engagements.escalate_overdue_responses",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "weekly-overdue-summary": {
+        "task": "engagements.send_weekly_overdue_summary",
+        "schedule": crontab(minute=0, hour=8, day_of_week="monday"),
+    },
 }
 
 # --- Email --------------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ Nothing is hidden because it was not accepted: "not accepted" and "not going ahe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -25,6 +27,9 @@ from django.utils import timezone
 
 from core.models import TenantModel
 from engagements.models.assignments import Engagement, Section11Standard
+
+if TYPE_CHECKING:
+    from participants.models import Membership
 
 
 class Result(TenantModel):
@@ -61,7 +66,7 @@ class Recommendation(TenantModel):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="How much it counts towards its result's progress (1 to 100).",
     )
-    contributors = models.ManyToManyField(
+    contributors: models.ManyToManyField[Membership, RecommendationContributor] = models.ManyToManyField(
         "participants.Membership", through="RecommendationContributor", related_name="recommendations"
     )
     is_public = models.BooleanField(
