@@ -4,7 +4,7 @@ read the audit log; each record's page shows its own history)."""
 from __future__ import annotations
 
 from core.audit import describe_in_words, describe_status_moves
-from engagements.models import Engagement, Interest, WorkLog
+from engagements.models import Engagement, Interest, RecommendationResponse, ResponseImport, WorkLog
 
 _EVENTS = {
     "engagement.created": "created an engagement",
@@ -30,6 +30,22 @@ _EVENTS = {
     "output.flagged": "flagged an output because a media consent was withdrawn",
     "schoolterm.added": "added a school term",
     "permit.recorded": "recorded a child employment permit",
+    # The feedback loop (engagements.services.feedback)
+    "recommendation.created": "recorded a recommendation",
+    "recommendation.updated": "changed a recommendation",
+    "result.created": "added a result that groups recommendations",
+    "result.updated": "changed a result",
+    "response.recorded": "recorded the partnership's response to a recommendation",
+    "response.changed": "changed a response to a recommendation",
+    "response.update_added": "wrote an update on a response",
+    "response.evidence_added": "added evidence to a response",
+    "response.evidence_removed": "removed evidence from a response",
+    "response.rated": "rated a response",
+    "feedbackpreference.updated": "changed how they hear about their recommendations",
+    "response.escalated": "listed a response past its due date to the scrutiny lead",
+    "response.overdue_summary_sent": "emailed the scrutiny leads the weekly summary of overdue responses",
+    "response_import.previewed": "uploaded a spreadsheet of response updates to preview",
+    "feedbacksettings.updated": "changed the public “you said, we did” page settings",
 }
 
 
@@ -39,5 +55,10 @@ describe_status_moves(
         "engagement.status_changed": ("moved an engagement to", dict(Engagement.Status.choices)),
         "interest.status_changed": ("moved a place to", dict(Interest.Status.choices)),
         "worklog.status_changed": ("moved a work log to", dict(WorkLog.Status.choices)),
+        "recommendationresponse.status_changed": ("moved a response to", dict(RecommendationResponse.Status.choices)),
+        "responseimport.status_changed": (
+            "moved a spreadsheet of response updates to",
+            dict(ResponseImport.Status.choices),
+        ),
     }
 )
