@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from participants.models import User
 
 # Paths a staff member without a second factor may still reach: setting it up, signing out, static files.
-ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/")
+# Paths a signed-in member of staff may use before setting up the second factor: signing in, assets, the health
+# check, the API (which checks it itself) and the public "you said, we did" pages, which show nothing private.
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/", "/you-said-we-did/")
 
 
 def has_second_factor(user: User) -> bool:

@@ -36,12 +36,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("What you made", reverse("my_outputs")))
     if user.has_perm("payments.change_own_paymentsetup"):
         items.append(("Your payments", reverse("my_payments")))
+    if user.has_perm("engagements.view_impact_feed"):
+        items.append(("Your impact", reverse("impact_feed")))
     if user.has_perm("engagements.view_engagement"):
         items.append(("Engagements", reverse("engagement_list")))
     if user.has_perm("engagements.view_worklog"):
         items.append(("Work logs", reverse("work_log_queue")))
     if user.has_perm("engagements.view_output"):
         items.append(("Outputs", reverse("output_list")))
+    if user.has_perm("engagements.view_recommendation"):
+        items.append(("Recommendations", reverse("recommendation_list")))
+    if user.has_perm("engagements.change_response"):
+        items.append(("Overdue responses", reverse("overdue_responses")))
     if user.has_perm("payments.view_claim"):
         items.append(("Claims", reverse("claims")))
     if user.has_perm("payments.view_paymentbatch"):
@@ -73,6 +79,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Checks on staff", reverse("staff_checks")))
     if user.has_perm("safeguarding.raise_concern"):
         items.append(("Concerns", reverse("concern_list")))
+    if user.has_perm("engagements.change_feedbacksettings"):
+        items.append(("Public page", reverse("feedback_settings")))
+    items.append(("Notifications", reverse("notification_list")))
     if user.has_perm("core.view_auditevent"):
         items.append(("Audit log", reverse("audit_log")))
     if active_memberships(user).count() > 1:

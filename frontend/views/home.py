@@ -20,7 +20,8 @@ from core.exceptions import ApplicationError
 from core.permissions import require
 from core.selectors import audit_events_for_subject, audit_events_visible_to
 from core.tenancy import active_memberships, switch_partnership
-from engagements.models import Engagement, WorkLog
+from engagements.models import Engagement, Notification, WorkLog
+from engagements.selectors.feedback import notifications_for
 from engagements.selectors.opportunities import (
     engagements_visible_to,
     next_engagement_for_young_person,
@@ -90,6 +91,12 @@ def young_person_home(request: HttpRequest) -> HttpResponse:
         rejected = WorkLog.Status.REJECTED
         context["to_log"] = [row.engagement for row in rows if row.work_log is None or row.work_log.status != rejected]
         context["sent_back"] = [row.engagement for row in rows if row.work_log and row.work_log.status == rejected]
+    if user.has_perm("engagements.view_impact_feed"):
+        # "Your impact": how much news about their recommendations they have not seen yet (one query).
+        context["shows_impact"] = True
+        context["impact_news"] = (
+            notifications_for(user).filter(kind=Notification.Kind.FEEDBACK, read_at__isnull=True).count()
+        )
     return render(request, "frontend/young_person_home.html", context)
 
 
