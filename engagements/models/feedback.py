@@ -37,7 +37,9 @@ class Result(TenantModel):
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -73,7 +75,9 @@ class Recommendation(TenantModel):
         default=False,
         help_text="Shown on the partnership's public 'you said, we did' page (never with names).",
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -145,7 +149,9 @@ class RecommendationResponse(TenantModel):
     escalated_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was first listed to the scrutiny lead as overdue."
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -168,7 +174,9 @@ class ResponseEvidence(TenantModel):
     link = models.URLField(blank=True)
     file = models.FileField(upload_to="evidence/%Y/", blank=True)
     file_kind = models.CharField(max_length=10, blank=True, help_text="pdf, jpg or png")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -195,7 +203,9 @@ class TimelineEntry(TenantModel):
     changes = models.JSONField(
         default=list, blank=True, help_text='What changed: [{"field": ..., "from": ..., "to": ...}].'
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -314,7 +324,9 @@ class ResponseImport(TenantModel):
         help_text='Each row as previewed: {"row": n, "recommendation_id": id, "changes": {...}, "errors": [...]}.',
     )
     report = models.JSONField(default=list, blank=True, help_text="What changed, once committed.")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     committed_at = models.DateTimeField(null=True, blank=True)
 
@@ -333,7 +345,9 @@ class FeedbackSettings(TenantModel):
         default=False, help_text="Publish a public 'you said, we did' page with the recommendations marked public."
     )
     public_intro = models.TextField(blank=True, help_text="A short introduction shown at the top of the public page.")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

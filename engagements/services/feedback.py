@@ -738,7 +738,11 @@ def response_changes_check(response: RecommendationResponse, changes: Mapping[st
         candidate = copy.copy(response)
         for field, (_, value) in diff.items():
             setattr(candidate, field, value)
-        candidate.full_clean(exclude=["recommendation", "created_by"], validate_unique=False)
+        # The partnership and the constraints are not re-checked per row (a spreadsheet may hold thousands): the
+        # partnership never changes here, and the field validators already hold progress to 0-100.
+        candidate.full_clean(
+            exclude=["recommendation", "created_by", "partnership"], validate_unique=False, validate_constraints=False
+        )
     return diff
 
 
