@@ -18,6 +18,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("safeguarding.urls")),
     path("", include("engagements.urls")),
     path("", include("payments.urls")),
+    path("", include("library.urls")),
 ]
 
 urlpatterns = [

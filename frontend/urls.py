@@ -10,6 +10,7 @@ from frontend.views import (
     feedback,
     home,
     impact,
+    library,
     onboarding,
     opportunities,
     outputs,
@@ -50,4 +51,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *impact.urlpatterns,
     *response_import.urlpatterns,
     *reports.urlpatterns,
+    *library.urlpatterns,
 ]

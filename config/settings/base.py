@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "safeguarding",
     "engagements",
     "payments",
+    "library",
     "frontend",
 ]
 

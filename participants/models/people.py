@@ -56,7 +56,7 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES: frozenset[str] = frozenset(Role.values) - {Role.YOUNG_PERSON.value}
-PRODUCT_APPS = frozenset({"core", "participants", "safeguarding", "engagements", "payments", "frontend"})
+PRODUCT_APPS = frozenset({"core", "participants", "safeguarding", "engagements", "payments", "library", "frontend"})
 
 
 class UserManager(BaseUserManager["User"]):

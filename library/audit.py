@@ -1,0 +1,1 @@
+"""How library events read in the audit log (registered with core.audit)."""
