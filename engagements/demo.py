@@ -182,3 +182,128 @@ def seed_engagements(partnership: Partnership) -> None:
         summary="Amara's blog about the deep dive, for the partnership's website.",
         contributor_ids=[amara.pk],
     )
+
+
+def seed_feedback(partnership: Partnership) -> None:
+    """The feedback loop for the deep dive Amara took part in: three recommendations in her words, the scrutiny
+    lead's responses (one accepted and under way, one done with evidence, one not accepted with the reason), a
+    larger result grouping two of them, and the public "you said, we did" page switched on."""
+    from engagements.services.feedback import (
+        evidence_add,
+        feedback_settings_update,
+        recommendation_create,
+        response_record,
+        response_update,
+        result_create,
+        timeline_entry_add,
+    )
+
+    def person(email: str) -> Membership:
+        return Membership.objects.select_related("user").get(partnership=partnership, user__email=email)
+
+    worker = person("sam.patel@north-shire.example").user
+    scrutiny = person("tom.hughes@north-shire.example").user
+    amara = person("amara@north-shire.example")
+    for user in (worker, scrutiny):
+        act_in(user, partnership)
+    dive = Engagement.objects.get(partnership=partnership, title="Deep dive: school exclusions")
+    today = timezone.localdate()
+
+    result = result_create(
+        actor=scrutiny,
+        title="Children out of school are not forgotten",
+        description="What the partnership is doing about children who are excluded from school.",
+    )
+    heard = recommendation_create(
+        actor=worker,
+        engagement_id=dive.pk,
+        text="Before a school excludes someone, ask them what is going on at home. Nobody asked me.",
+        theme="Being listened to",
+        agency="Schools and the education service",
+        contributors=[(amara.pk, False)],
+        result_id=result.pk,
+        weight=2,
+        is_public=True,
+    )
+    contact = recommendation_create(
+        actor=worker,
+        engagement_id=dive.pk,
+        text="Give every excluded young person one named adult who rings them in the first week.",
+        theme="Support after exclusion",
+        agency="The virtual school",
+        contributors=[(amara.pk, True)],
+        result_id=result.pk,
+        is_public=True,
+    )
+    taxis = recommendation_create(
+        actor=worker,
+        engagement_id=dive.pk,
+        text="Pay for taxis to alternative provision so nobody has to take three buses.",
+        theme="Getting there",
+        agency="Home to school transport",
+        contributors=[(amara.pk, False)],
+    )
+
+    response = response_record(
+        actor=scrutiny,
+        recommendation_id=heard.pk,
+        owner_agency="Schools and the education service",
+        owner_name="Mark Evans, head of inclusion",
+        owner_email="mark.evans@north-shire-council.example",
+        decision="accepted",
+        due_on=today + datetime.timedelta(days=60),
+        happened_on=today - datetime.timedelta(days=6),
+    )
+    response_update(
+        actor=scrutiny,
+        response_id=response.pk,
+        changes={"status": "in_progress", "progress": 40},
+        happened_on=today - datetime.timedelta(days=3),
+        note="Head teachers agreed to add a 'what is going on at home?' conversation to the exclusion checklist.",
+    )
+    timeline_entry_add(
+        actor=scrutiny,
+        response_id=response.pk,
+        text="The new checklist is being tried in four secondary schools this term.",
+        happened_on=today - datetime.timedelta(days=1),
+    )
+
+    response = response_record(
+        actor=scrutiny,
+        recommendation_id=contact.pk,
+        owner_agency="The virtual school",
+        owner_name="Grace Lee, virtual school head",
+        decision="accepted",
+        due_on=today - datetime.timedelta(days=2),
+        happened_on=today - datetime.timedelta(days=5),
+    )
+    response_update(
+        actor=scrutiny,
+        response_id=response.pk,
+        changes={"status": "done"},
+        note="Every young person excluded since September has had a call from a named adult within five days.",
+    )
+    evidence_add(
+        actor=scrutiny,
+        response_id=response.pk,
+        title="Virtual school report to the partnership board",
+        link="https://north-shire.example/virtual-school-report",
+    )
+
+    response_record(
+        actor=scrutiny,
+        recommendation_id=taxis.pk,
+        owner_agency="Home to school transport",
+        owner_name="Chris Moore, transport manager",
+        decision="not_accepted",
+        decision_reason=(
+            "The council cannot pay for taxis for everyone. Instead, bus passes now cover every route to "
+            "alternative provision, and a worker plans the journey with each young person."
+        ),
+        due_on=today + datetime.timedelta(days=30),
+    )
+    feedback_settings_update(
+        actor=scrutiny,
+        public_page=True,
+        public_intro="What young people in North Shire told us, and what we did about it.",
+    )

@@ -158,9 +158,10 @@ def seed_demo() -> list[Partnership]:
             seed_training_and_support(partnership)
         seed_safeguarding(partnership)
         if spec["slug"] == "north-shire":
-            from engagements.demo import seed_engagements
+            from engagements.demo import seed_engagements, seed_feedback
 
             seed_engagements(partnership)
+            seed_feedback(partnership)
             from payments.demo import seed_payments
 
             seed_payments(partnership)
