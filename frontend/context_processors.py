@@ -79,6 +79,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Checks on staff", reverse("staff_checks")))
     if user.has_perm("safeguarding.raise_concern"):
         items.append(("Concerns", reverse("concern_list")))
+    if user.has_perm("engagements.view_reports"):
+        items.append(("Reports", reverse("reports_dashboard")))
+    if user.has_perm("engagements.view_annual_report"):
+        items.append(("Annual report", reverse("annual_report_index")))
     if user.has_perm("engagements.change_feedbacksettings"):
         items.append(("Public page", reverse("feedback_settings")))
     items.append(("Notifications", reverse("notification_list")))
