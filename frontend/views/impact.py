@@ -344,8 +344,12 @@ def public_feedback(request: HttpRequest, slug: str) -> HttpResponse:
         public_recommendations(published.partnership)
         .select_related("result")
         .prefetch_related(
+            # Not the "response recorded" entry: its words name the owner, a person. The changes and updates stay.
             Prefetch(
-                "response__timeline", queryset=TimelineEntry.objects.order_by("-happened_on", "-created_at", "-pk")
+                "response__timeline",
+                queryset=TimelineEntry.objects.exclude(kind=TimelineEntry.Kind.RESPONSE).order_by(
+                    "-happened_on", "-created_at", "-pk"
+                ),
             ),
             # Links only: evidence files stay inside the product.
             Prefetch(

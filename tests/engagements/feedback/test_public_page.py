@@ -92,6 +92,10 @@ def test_the_page_has_no_personal_data(partnership, member, client):
     RecommendationContributorFactory(recommendation=recommendation, membership=anonymous.membership, is_anonymous=True)
     ResponseRatingFactory(response=response, membership=named.membership, score=2, comment="My private comment")
     TimelineEntryFactory(response=response, text="We changed the leaflet.", created_by=lead)
+    # The "response recorded" entry names the owner (a person), so it stays off the public page.
+    TimelineEntryFactory(
+        response=response, kind="response", text="The partnership responded. Owner: Priya Shah.", created_by=lead
+    )
     ResponseEvidence.objects.create(
         partnership=partnership, response=response, title="Secret file", file="evidence/2025/file.pdf"
     )
