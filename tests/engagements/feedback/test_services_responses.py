@@ -350,7 +350,7 @@ def test_another_partnerships_response_is_not_found(lead, other_partnership):
 # --- Status moves -----------------------------------------------------------------------------------------------
 
 
-ALLOWED = [(before, after) for before, afters in RecommendationResponse.TRANSITIONS.items() for after in afters]
+ALLOWED = [(before, after) for before, afters in RecommendationResponse.TRANSITIONS.items() for after in sorted(afters)]
 REFUSED = [
     (before, after)
     for before in Status.values
