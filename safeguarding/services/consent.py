@@ -697,6 +697,13 @@ def _withdraw(consent: Consent, *, actor: User | None, reason: str, by: str) -> 
 
         outputs_flag_for_withdrawn_consent(consent=consent, actor=actor)
         consent_emails.send_media_withdrawn(membership, withdrawn_on=_local_date(consent.withdrawn_at))
+    if consent.consent_type in (ConsentType.MEDIA, ConsentType.DATA_SHARING):
+        # The shared library's examples that name this person or show something they made are withdrawn (published)
+        # or sent back to draft (waiting for approval) now, in this transaction; their editors are emailed after it
+        # commits (library.services). Imported here for the same reason as above.
+        from library.services import examples_withdraw_for_consent
+
+        examples_withdraw_for_consent(membership=membership, actor=actor)
     return consent
 
 
