@@ -83,6 +83,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Reports", reverse("reports_dashboard")))
     if user.has_perm("engagements.view_annual_report"):
         items.append(("Annual report", reverse("annual_report_index")))
+    if user.has_perm("library.view_example"):
+        items.append(("Library", reverse("library_list")))
+    if user.has_perm("engagements.view_impact_feed"):
+        items.append(("Your name on examples", reverse("my_library_credits")))
     if user.has_perm("engagements.change_feedbacksettings"):
         items.append(("Public page", reverse("feedback_settings")))
     items.append(("Notifications", reverse("notification_list")))
