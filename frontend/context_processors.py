@@ -11,6 +11,13 @@ from core.mfa import needs_second_factor
 from core.tenancy import active_memberships
 
 
+def _asked_to_be_named(user: Any) -> bool:
+    """Whether a partnership ever asked this young person to be named on a library example (one query)."""
+    from library.models import ExampleCredit
+
+    return ExampleCredit.objects.filter(membership=user.membership).exists()
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated or user.membership is None or needs_second_factor(user):
@@ -85,7 +92,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Annual report", reverse("annual_report_index")))
     if user.has_perm("library.view_example"):
         items.append(("Library", reverse("library_list")))
-    if user.has_perm("engagements.view_impact_feed"):
+    if user.has_perm("engagements.view_impact_feed") and _asked_to_be_named(user):
         items.append(("Your name on examples", reverse("my_library_credits")))
     if user.has_perm("engagements.change_feedbacksettings"):
         items.append(("Public page", reverse("feedback_settings")))
