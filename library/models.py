@@ -74,7 +74,9 @@ class Example(TenantModel):
     reviewed = models.JSONField(
         default=dict, blank=True, help_text="For each reviewed text field, a hash of the text as it was reviewed."
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_by = models.ForeignKey(
@@ -140,7 +142,9 @@ class ExampleQuestion(TenantModel):
     partnership's staff see it through the example."""
 
     example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="questions")
-    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField()
     answer = models.TextField(blank=True)
     answered_by = models.ForeignKey(
