@@ -165,6 +165,9 @@ def seed_demo() -> list[Partnership]:
             from payments.demo import seed_payments
 
             seed_payments(partnership)
+    from library.demo import seed_library  # both partnerships: one publishes, the other finds it
+
+    seed_library()
     return created
 
 
