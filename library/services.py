@@ -693,6 +693,11 @@ _CREDIT_PROBLEMS: dict[str, str] = {
 }
 
 
+# An age range drawn from a few young people can be one person's exact age: a published range covers at least
+# this many years of age (15 to 17 is three).
+NARROWEST_AGE_SPAN = 3
+
+
 def publication_problems(example: Example) -> list[Problem]:
     """Everything that stops publication, each naming its field. Empty: it may be published."""
     problems = [
@@ -717,6 +722,18 @@ def publication_problems(example: Example) -> list[Problem]:
                     field, f"The {which} age must be between {YOUNGEST} and {OLDEST}: correct it, or leave it blank."
                 )
             )
+    if (
+        example.age_min is not None
+        and example.age_max is not None
+        and example.age_max - example.age_min < NARROWEST_AGE_SPAN - 1
+    ):
+        problems.append(
+            Problem(
+                "age_min",
+                f"An age range this narrow could identify someone: make it cover at least {NARROWEST_AGE_SPAN} "
+                "years of age (for example 15 to 17), or leave both ages blank.",
+            )
+        )
     count = example.young_people_count
     if count is not None and count < SMALLEST_COUNT_SHOWN:
         problems.append(

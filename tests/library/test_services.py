@@ -473,6 +473,13 @@ def test_a_count_under_five_is_refused_at_publication_and_five_is_shown(partners
     assert example_approve(actor=lead, example_id=example.pk).status == Example.Status.PUBLISHED
 
 
+@pytest.mark.parametrize(("age_min", "age_max", "refused"), [(17, 17, True), (16, 17, True), (15, 17, False)])
+def test_an_age_range_narrower_than_three_years_is_refused(partnership, age_min, age_max, refused):
+    """A range drawn from a few young people can be one person's exact age."""
+    problems = publication_problems(publishable(partnership, age_min=age_min, age_max=age_max))
+    assert [problem.field for problem in problems] == (["age_min"] if refused else [])
+
+
 def test_a_blank_count_may_be_published(partnership, worker):
     assert publication_problems(publishable(partnership, young_people_count=None)) == []
 
