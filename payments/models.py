@@ -201,6 +201,8 @@ class Claim(TenantModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The partnership's claims newest first, a page at a time (the claims API): no sort of all of them.
+        indexes = [models.Index(fields=["partnership", "-created_at", "-id"], name="claim_partnership_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(total_pence=models.F("pay_pence") + models.F("expenses_pence")),

@@ -158,6 +158,8 @@ class RecommendationResponse(TenantModel):
     class Meta:
         ordering = ["-updated_at", "-pk"]
         verbose_name = "response"
+        # The partnership's responses, most recently changed first, a page at a time (the responses API).
+        indexes = [models.Index(fields=["partnership", "-updated_at", "-id"], name="response_partnership_updated")]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="response_progress_at_most_100"),
         ]

@@ -101,7 +101,11 @@ class TrainingRecord(TenantModel):
 
     class Meta:
         ordering = ["-completed_on", "-pk"]
-        indexes = [models.Index(fields=["membership", "module"])]
+        indexes = [
+            models.Index(fields=["membership", "module"]),
+            # The partnership's records, newest first, a page at a time (the training records API).
+            models.Index(fields=["partnership", "-completed_on", "-id"], name="training_partnership_newest"),
+        ]
 
     def counts_on(self, day: datetime.date) -> bool:
         return self.completed_on <= day and (self.expires_on is None or day < self.expires_on)

@@ -62,7 +62,11 @@ class Consent(TenantModel):
 
     class Meta:
         ordering = ["-given_at", "-pk"]
-        indexes = [models.Index(fields=["membership", "consent_type", "status"])]
+        indexes = [
+            models.Index(fields=["membership", "consent_type", "status"]),
+            # The partnership's consents, newest first, a page at a time (the consents API).
+            models.Index(fields=["partnership", "-given_at", "-id"], name="consent_partnership_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_consent_type_display()}: {self.get_status_display()}"

@@ -25,6 +25,8 @@ class WellbeingCheckIn(TenantModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The partnership's check-ins, newest first, a page at a time (the wellbeing check-ins API).
+        indexes = [models.Index(fields=["partnership", "-created_at", "-id"], name="checkin_partnership_newest")]
 
 
 class FollowUpTask(TenantModel):
