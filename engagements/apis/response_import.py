@@ -105,7 +105,7 @@ class ResponseImportOutput(ResponseImportSummaryOutput):
 
 class ResponseImportInput(serializers.Serializer):
     file = serializers.FileField(
-        help_text="A CSV (UTF-8) or XLSX file of 5 MB or less, at most 5,000 rows; the first row holds the headings."
+        help_text="A CSV (UTF-8) or XLSX file of 5 MB or less, at most 10,000 rows; the first row holds the headings."
     )
 
 

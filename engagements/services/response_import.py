@@ -3,7 +3,7 @@
 The rules, in one place (pages and API call these):
 - Only a scrutiny lead imports (engagements.import_responses), and only into the partnership they act in.
 - The file is recognised by its content, not its name: an XLSX workbook is a zip (it starts with PK\\x03\\x04); a CSV
-  must be UTF-8 text (a byte order mark is fine). At most 5 MB and 5,000 rows. tablib reads both.
+  must be UTF-8 text (a byte order mark is fine). At most 5 MB and 10,000 rows. tablib reads both.
 - The first row holds the column headings (COLUMNS; READ_ONLY_COLUMNS are shown for reference and ignored). An
   unknown heading is an error on row 1 naming the column and listing the ones we know.
 - Each row names a recommendation by its number. One of another partnership is "unknown", exactly like a missing
@@ -57,7 +57,7 @@ from participants.models import User
 IMPORT_RESPONSES = "engagements.import_responses"
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 10_000
 MAX_COLUMNS = 50
 # An XLSX is compressed XML: refuse one that would unpack to more than this (a "zip bomb" in 5 MB).
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024

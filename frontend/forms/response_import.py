@@ -11,7 +11,7 @@ ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spre
 class ResponseImportForm(forms.Form):
     file = forms.FileField(
         label="Upload a spreadsheet",
-        help_text="A CSV (saved as UTF-8) or an Excel workbook (.xlsx) of 5 MB or less, with at most 5,000 rows.",
+        help_text="A CSV (saved as UTF-8) or an Excel workbook (.xlsx) of 5 MB or less, with at most 10,000 rows.",
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         error_messages={
             "required": "Choose a CSV or XLSX file to upload",

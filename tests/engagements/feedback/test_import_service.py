@@ -354,14 +354,14 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_with_what_to_do(lead, conte
     assert not ResponseImport.objects.exists()
 
 
-def test_a_file_over_5_mb_or_5000_rows_is_refused(partnership, lead):
+def test_a_file_over_5_mb_or_10000_rows_is_refused(partnership, lead):
     with pytest.raises(ApplicationError, match="bigger than 5 MB"):
         preview(lead, io.BytesIO(b"recommendation_id\n" + b"1\n" * (MAX_BYTES // 2 + 1)))
     too_many = csv_file([[n, 50] for n in range(1, MAX_ROWS + 2)], headings=["recommendation_id", "progress"])
-    with pytest.raises(ApplicationError, match="5,001 rows; the most we take at once is 5,000"):
+    with pytest.raises(ApplicationError, match="10,001 rows; the most we take at once is 10,000"):
         preview(lead, too_many)
     sheet = xlsx_file([[n, 50] for n in range(1, MAX_ROWS + 2)], headings=["recommendation_id", "progress"])
-    with pytest.raises(ApplicationError, match="5,001 rows"):
+    with pytest.raises(ApplicationError, match="10,001 rows"):
         preview(lead, sheet, "big.xlsx")
     assert not ResponseImport.objects.exists()
 
