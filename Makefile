@@ -70,9 +70,10 @@ test-fast: install assets
 test-e2e: install assets
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
+# Every benchmark on the national data set in the local PostgreSQL (bench/run_all.py): JSON lines on stdout.
+# BENCH_DATABASE_URL names another database than postgres://postgres@127.0.0.1:5432/young_scrutineers_bench.
 bench: install assets
-	$(PY) -m bench.pages
-	$(PY) -m bench.payments_batch
+	$(PY) -m bench.run_all
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -11,20 +11,36 @@ The batch is then built, approved and submitted through the services; submitting
 (eager), which sends every payout: lock, PENDING -> SENDING, commit; the transfer over HTTP with the payout's
 idempotency key; lock, SENT with the transfer id, commit.
 
-Prints the time per claim of the submission, the time per call of the same number of bare
-`stripe_client().v1.transfers.create(...)` calls (same server, same destinations, an idempotency key each), their
-ratio (the overhead of the bookkeeping that makes a payout safe to retry), and the database queries per claim.
+Prints JSON lines ({"name", "value", "unit"}; human text goes to stderr): the time per claim of the submission, the
+time per call of the same number of bare `stripe_client().v1.transfers.create(...)` calls (same server, same
+destinations, an idempotency key each), their ratio (the overhead of the bookkeeping that makes a payout safe to
+retry, with both sides under "compare"), and the database queries per claim.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import logging
 import os
 import secrets
+import sys
 import time
 from typing import Any
+
+
+def emit(name: str, value: float, unit: str, compare: dict[str, float] | None = None) -> None:
+    """One figure, as a JSON line on stdout."""
+    line: dict[str, Any] = {"name": name, "value": value, "unit": unit}
+    if compare is not None:
+        line["compare"] = compare
+    print(json.dumps(line), flush=True)
+
+
+def say(text: str) -> None:
+    """Human text, on stderr."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def main() -> None:
@@ -76,7 +92,7 @@ def _run(claims: int, payees: int, server: Any, connection: Any) -> None:
     started = time.perf_counter()
     finance, approver, claim_ids, destinations = _generate(claims=claims, payees=min(payees, claims), server=server)
     server.set_balance(10**12)
-    print(
+    say(
         f"generated {claims} claims for {len(destinations)} payees with Stripe accounts in "
         f"{time.perf_counter() - started:.1f}s ({connection.vendor})"
     )
@@ -87,7 +103,7 @@ def _run(claims: int, payees: int, server: Any, connection: Any) -> None:
     batch = batch_create(actor=finance)
     batch_add_claims(actor=finance, batch_id=batch.pk, claim_ids=claim_ids)
     batch_approve(actor=approver, batch_id=batch.pk)
-    print(f"built and approved the batch in {time.perf_counter() - started:.1f}s")
+    say(f"built and approved the batch in {time.perf_counter() - started:.1f}s")
 
     queries = 0
 
@@ -123,11 +139,20 @@ def _run(claims: int, payees: int, server: Any, connection: Any) -> None:
 
     per_claim = submitted / claims * 1000
     per_call = bare / claims * 1000
-    print(f"{'':34} {'total s':>9} {'ms each':>9}")
-    print(f"{'submitting the batch (per claim)':34} {submitted:9.2f} {per_claim:9.3f}")
-    print(f"{'bare SDK transfers (per call)':34} {bare:9.2f} {per_call:9.3f}")
-    print(f"ratio (batch per claim / bare call): {per_claim / per_call:.2f}")
-    print(f"database queries per claim: {queries / claims:.1f}")
+    say(f"{'':34} {'total s':>9} {'ms each':>9}")
+    say(f"{'submitting the batch (per claim)':34} {submitted:9.2f} {per_claim:9.3f}")
+    say(f"{'bare SDK transfers (per call)':34} {bare:9.2f} {per_call:9.3f}")
+    say(f"ratio (batch per claim / bare call): {per_claim / per_call:.2f}")
+    say(f"database queries per claim: {queries / claims:.1f}")
+    emit("payments_batch_submit_per_claim", round(per_claim, 3), "ms")
+    emit("payments_batch_bare_transfer_per_call", round(per_call, 3), "ms")
+    emit(
+        "payments_batch_overhead_ratio",
+        round(per_claim / per_call, 2),
+        "ratio",
+        compare={"batch_per_claim_ms": round(per_claim, 3), "bare_transfer_ms": round(per_call, 3)},
+    )
+    emit("payments_batch_queries_per_claim", round(queries / claims, 2), "queries")
 
 
 def _generate(*, claims: int, payees: int, server: Any) -> tuple[Any, Any, list[int], list[str]]:

@@ -1,9 +1,10 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.views import healthz
+from core.views import bench_floor, healthz
 from payments.views import stripe_webhook
 
 # Operators sign in to the Django admin through allauth too: same rate limits, same second factor.
@@ -29,3 +30,7 @@ urlpatterns = [
     path("payments/stripe/webhook/<str:token>/", stripe_webhook, name="stripe_webhook"),
     path("", include("frontend.urls")),
 ]
+
+# The throughput benchmark's floor (bench/throughput.py): only when BENCH_FLOOR_VIEW is on, never in production.
+if settings.BENCH_FLOOR_VIEW:
+    urlpatterns.insert(0, path("bench/floor/", bench_floor, name="bench_floor"))

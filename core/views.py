@@ -1,13 +1,20 @@
-"""/healthz: is the database answering, is the broker answering?"""
+"""/healthz: is the database answering, is the broker answering? And the throughput benchmark's floor view."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+if TYPE_CHECKING:
+    from participants.models import User
 
 
 def _database_ok() -> tuple[bool, str]:
@@ -43,3 +50,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=200 if healthy else 503,
     )
+
+
+@login_required
+@require_GET
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The floor of the throughput benchmark (bench/throughput.py): the least a signed-in page can do. It passes
+    through the same middleware as every page, makes one indexed query (the person's membership with its
+    partnership, by primary key) and renders a small template, without the context processors (no navigation).
+    Routed only when settings.BENCH_FLOOR_VIEW is on (config/urls.py)."""
+    from participants.models import Membership
+
+    user = cast("User", request.user)
+    if user.membership is None:
+        raise Http404("Not acting in any partnership.")
+    membership = Membership.objects.select_related("partnership").get(pk=user.membership.pk)
+    return HttpResponse(render_to_string("bench_floor.html", {"membership": membership, "person": user}))

@@ -31,6 +31,9 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 DEMO_DATA_ALLOWED = False
 # Set by CI: a test that needs PostgreSQL, Redis or a worker fails instead of skipping when they are missing.
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
+# The throughput benchmark's floor view (/bench/floor/, bench/throughput.py): routed only when this is on. Off by
+# default and never turned on in production.
+BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -39,3 +39,6 @@ CSRF_COOKIE_NAME = "__Secure-csrftoken"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)  # sign-in codes must not cross the network in clear
+
+# The throughput benchmark's floor view is never routed in production, whatever the environment says.
+BENCH_FLOOR_VIEW = False
