@@ -48,3 +48,17 @@ def send_weekly_overdue_summary() -> int:
     from engagements.services.notifications import overdue_weekly_summaries_send
 
     return overdue_weekly_summaries_send(timezone.localdate())
+
+
+# --- Updating responses from a spreadsheet (engagements/services/response_import.py) ------------------------------
+
+
+@shared_task(name="engagements.commit_response_import", acks_late=True)
+def commit_response_import(import_id: int, actor_id: int | None) -> str | None:
+    """Save every row of an import being committed, all or nothing (minutes for 10,000 rows). Safe to run twice, or
+    again after a worker was killed part-way (the rows were rolled back): only an import still COMMITTING is applied.
+    Returns the import's status afterwards (None when there was nothing to do)."""
+    from engagements.services.response_import import response_import_apply
+
+    response_import = response_import_apply(import_id=import_id, actor_id=actor_id)
+    return response_import.status if response_import is not None else None

@@ -2,8 +2,9 @@
 
 POST a CSV or XLSX file (multipart, field `file`) to get the preview: each row with its changes and problems (every
 problem names the spreadsheet row, the column and the fix). Nothing is changed until the preview is committed
-(response-imports/<id>/commit/), which applies every row or none. A scrutiny lead only; another partnership's import
-is a 404.
+(response-imports/<id>/commit/): that answers 202 with the import "committing" while a background task applies every
+row or none; GET the import until it is "committed" (with the report) or back to "previewed" with `failure` naming the
+row that could not be saved. A scrutiny lead only; another partnership's import is a 404.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ class ResponseImportSummaryOutput(serializers.Serializer):
 
 class ResponseImportOutput(ResponseImportSummaryOutput):
     problem_count = serializers.IntegerField(source="error_count", help_text="Commit only when this is 0.")
+    failure = serializers.CharField(
+        help_text="Why the last commit saved nothing, naming the row ('' if none): fix it and commit again."
+    )
     rows = serializers.SerializerMethodField(help_text="Every row read from the file, as previewed.")
     report = serializers.SerializerMethodField(help_text="Once committed: the rows that changed something.")
 
@@ -134,7 +138,10 @@ class ResponseImportListApi(PartnershipApi):
 
 
 class ResponseImportDetailApi(PartnershipApi):
-    @extend_schema(responses=ResponseImportOutput, summary="An import: its preview, or its report once committed")
+    @extend_schema(
+        responses=ResponseImportOutput,
+        summary="An import: its preview (with `failure` if a commit saved nothing), or its report once committed",
+    )
     def get(self, request: Request, import_id: int) -> Response:
         return Response(ResponseImportOutput(response_import_get_for_actor(actor(request), import_id)).data)
 
@@ -142,13 +149,17 @@ class ResponseImportDetailApi(PartnershipApi):
 class ResponseImportCommitApi(PartnershipApi):
     @extend_schema(
         request=None,
-        responses=ResponseImportOutput,
-        summary="Commit a previewed import: every row is applied, or none (notifications as for changes by hand)",
+        responses={202: ResponseImportOutput},
+        summary=(
+            "Commit a previewed import: 202 with status 'committing'; every row is then applied in the background, "
+            "or none (notifications as for changes by hand). GET the import to see when it is committed."
+        ),
     )
     def post(self, request: Request, import_id: int) -> Response:
         user = actor(request)
         response_import_get_for_actor(user, import_id)  # 404 first for what the caller cannot see
-        return Response(ResponseImportOutput(response_import_commit(actor=user, import_id=import_id)).data)
+        response_import = response_import_commit(actor=user, import_id=import_id)
+        return Response(ResponseImportOutput(response_import).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ResponseImportDiscardApi(PartnershipApi):

@@ -310,14 +310,19 @@ class Notification(TenantModel):
 
 
 class ResponseImport(TenantModel):
-    """A spreadsheet of response updates: parsed and previewed, then committed all or nothing, or discarded."""
+    """A spreadsheet of response updates: parsed and previewed, then committed all or nothing (in a Celery task:
+    COMMITTING while it is being saved, back to PREVIEWED with `failure` if a row cannot be saved), or discarded."""
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Waiting to be committed"
+        COMMITTING = "committing", "Being saved"
         COMMITTED = "committed", "Committed"
         DISCARDED = "discarded", "Discarded"
 
-    TRANSITIONS = {Status.PREVIEWED: {Status.COMMITTED, Status.DISCARDED}}
+    TRANSITIONS = {
+        Status.PREVIEWED: {Status.COMMITTING, Status.DISCARDED},
+        Status.COMMITTING: {Status.COMMITTED, Status.PREVIEWED},
+    }
 
     file_name = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
@@ -326,6 +331,9 @@ class ResponseImport(TenantModel):
         help_text='Each row as previewed: {"row": n, "recommendation_id": id, "changes": {...}, "errors": [...]}.',
     )
     report = models.JSONField(default=list, blank=True, help_text="What changed, once committed.")
+    failure = models.TextField(
+        blank=True, help_text="Why the last commit saved nothing (naming the row), until it is committed again."
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

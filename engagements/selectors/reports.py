@@ -330,6 +330,8 @@ def _approved_minutes() -> Coalesce:
 def _approved_logs(partnership_id: int, period: Period) -> QuerySet[WorkLog]:
     return WorkLog.objects.filter(
         partnership_id=partnership_id,
+        # Naming the partnership on the engagement too lets PostgreSQL read only this partnership's engagements.
+        engagement__partnership_id=partnership_id,
         status__in=[WorkLog.Status.APPROVED, WorkLog.Status.CLAIMED],
         engagement__starts_at__gte=period.start_at,
         engagement__starts_at__lt=period.end_before,
@@ -446,6 +448,7 @@ def age_table(partnership_id: int, period: Period) -> ReportTable:
     people = (
         Attendance.objects.filter(
             partnership_id=partnership_id,
+            engagement__partnership_id=partnership_id,
             status__in=Attendance.ATTENDED,
             engagement__starts_at__gte=period.start_at,
             engagement__starts_at__lt=period.end_before,
@@ -879,6 +882,7 @@ def annual_report_for(actor: User, year: int) -> AnnualReport:
     period = reporting_year(year)
     young_people = Attendance.objects.filter(
         partnership_id=partnership.pk,
+        engagement__partnership_id=partnership.pk,
         status__in=Attendance.ATTENDED,
         engagement__starts_at__gte=period.start_at,
         engagement__starts_at__lt=period.end_before,

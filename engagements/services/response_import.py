@@ -13,10 +13,14 @@ The rules, in one place (pages and API call these):
   services check them: status moves (RecommendationResponse.TRANSITIONS), reasons for "partly accepted", "not
   accepted" and "not going ahead", a response that is done is at 100%.
 - The preview is kept on a ResponseImport (rows, with each response's values as they were), so what is committed is
-  what was shown. Committing locks the import and the responses, refuses if any row has a problem or if a response
-  changed since the preview (naming the row), then applies each row through response_update (and timeline_entry_add
-  for a row with only an update), in one transaction: if any row fails, nothing is changed and nobody is told.
-  Notifications are those the services send for a change made by hand, so they happen once per changed row.
+  what was shown. Committing (response_import_commit) refuses if any row has a problem, else moves the import to
+  COMMITTING and enqueues the Celery task engagements.commit_response_import: 10,000 rows take minutes, too long for
+  a web request. The task (response_import_apply) locks the import and the responses, refuses if a response changed
+  since the preview (naming the row), then applies each row through response_update (and timeline_entry_add for a
+  row with only an update), in one transaction, as the person who committed, in the import's partnership. If any
+  row fails, nothing is changed, nobody is told, and the import goes back to PREVIEWED with the failure (naming the
+  row) kept in `failure`; else it is COMMITTED with the report. Notifications are those the services send for a
+  change made by hand, so they happen once per changed row, after the commit.
 """
 
 from __future__ import annotations
@@ -25,14 +29,16 @@ import contextlib
 import csv
 import datetime
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 import tablib
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
@@ -44,6 +50,7 @@ from tablib.exceptions import InvalidDimensions
 from core.audit import audit_record
 from core.exceptions import ApplicationError
 from core.permissions import require
+from core.tenancy import act_in
 from core.workflows import transition
 from engagements.models import Recommendation, RecommendationResponse, ResponseImport
 from engagements.services.feedback import (
@@ -53,6 +60,8 @@ from engagements.services.feedback import (
     timeline_entry_add,
 )
 from participants.models import User
+
+logger = logging.getLogger(__name__)
 
 IMPORT_RESPONSES = "engagements.import_responses"
 
@@ -627,7 +636,11 @@ def _to_service(field: str, value: Any) -> Any:
 
 @transaction.atomic
 def response_import_commit(*, actor: User, import_id: int) -> ResponseImport:
-    """Apply every row of a previewed import, all or nothing, as if each change were made by hand."""
+    """Ask for a previewed import to be saved: PREVIEWED -> COMMITTING now, and the rows applied by the Celery task
+    `engagements.commit_response_import` once this commits (response_import_apply does the work). Refused if any row
+    has a problem. A big file takes minutes to save, longer than a web request may take."""
+    from engagements.tasks import commit_response_import
+
     response_import = _lock_import(actor, import_id)
     if response_import.error_count:
         count = response_import.error_count
@@ -636,11 +649,92 @@ def response_import_commit(*, actor: User, import_id: int) -> ResponseImport:
             f"{'them' if count != 1 else 'it'} and upload the file again.",
             extra={"field": "rows", "errors": count},
         )
+    response_import.failure = ""
+    transition(
+        response_import,
+        to=ResponseImport.Status.COMMITTING,
+        actor=actor,
+        payload={"rows": rows_to_save(response_import)},
+        extra_update_fields=["failure"],
+    )
+    transaction.on_commit(partial(commit_response_import.delay, response_import.pk, actor.pk))
+    return response_import
+
+
+def rows_to_save(response_import: ResponseImport) -> int:
+    """How many rows change something (the "Saving N rows" of the page)."""
+    return sum(1 for row in response_import.rows if _work(row))
+
+
+def response_import_apply(*, import_id: int, actor_id: int | None) -> ResponseImport | None:
+    """The body of the `engagements.commit_response_import` task: apply every row of a COMMITTING import in one
+    transaction, as if each change were made by hand by the person who committed it (in the import's partnership),
+    then COMMITTED with the report; notifications go once that commits. If anything fails, every row is rolled back
+    and nobody is told, and the import goes back to PREVIEWED with the failure naming the row, to fix and try again.
+    Safe to run twice: an import that is not COMMITTING is left alone (None)."""
+    actor: User | None = None
+    try:
+        with transaction.atomic():
+            response_import = _lock_committing(import_id)
+            if response_import is None:
+                return None
+            actor = _committer(response_import, actor_id)
+            _apply_rows(actor, response_import)
+            return response_import
+    except Exception as error:
+        if not isinstance(error, (ApplicationError, ValidationError, PermissionDenied)):
+            logger.exception("Response import %s could not be committed", import_id)
+        message = (
+            error.message
+            if isinstance(error, ApplicationError)
+            else "Nothing was changed: something went wrong on our side. Commit the changes again."
+        )
+        return _commit_failed(import_id, actor, message)
+
+
+def _lock_committing(import_id: int) -> ResponseImport | None:
+    response_import = ResponseImport.objects.select_for_update().filter(pk=import_id).first()
+    if response_import is None or response_import.status != ResponseImport.Status.COMMITTING:
+        return None
+    return response_import
+
+
+def _committer(response_import: ResponseImport, actor_id: int | None) -> User:
+    """The person who committed, acting in the import's partnership, and still allowed to import there."""
+    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    if actor is None or act_in(actor, response_import.partnership_id) is None or not actor.has_perm(IMPORT_RESPONSES):
+        raise ApplicationError(
+            "Nothing was changed: the person who committed this upload can no longer update responses in this "
+            "partnership. A scrutiny lead can commit it again.",
+            extra={"field": "status"},
+        )
+    return actor
+
+
+@transaction.atomic
+def _commit_failed(import_id: int, actor: User | None, message: str) -> ResponseImport | None:
+    response_import = _lock_committing(import_id)
+    if response_import is None:
+        return None
+    response_import.failure = message
+    transition(
+        response_import,
+        to=ResponseImport.Status.PREVIEWED,
+        actor=actor,
+        payload={"failure": message},
+        extra_update_fields=["failure"],
+    )
+    return response_import
+
+
+def _apply_rows(actor: User, response_import: ResponseImport) -> None:
+    """Apply the rows (inside the caller's transaction, on the locked import): refuse, naming the rows, if a response
+    changed since the preview; a row the services refuse stops everything, naming the row."""
     rows = [row for row in response_import.rows if _work(row)]
     responses = {
         response.pk: response
         for response in RecommendationResponse.objects.select_for_update()
-        .filter(partnership=actor.partnership, pk__in=[row["response_id"] for row in rows])
+        .filter(partnership=response_import.partnership_id, pk__in=[row["response_id"] for row in rows])
         .order_by("pk")
     }
     stale: dict[int, str] = {}
@@ -673,10 +767,18 @@ def response_import_commit(*, actor: User, import_id: int) -> ResponseImport:
                 response_update(actor=actor, response_id=row["response_id"], changes=changes, note=note)
             else:
                 timeline_entry_add(actor=actor, response_id=row["response_id"], text=note)
-        except (ApplicationError, ValidationError) as error:
+        except Exception as error:
+            if not isinstance(error, (ApplicationError, ValidationError, PermissionDenied)):
+                logger.exception("Row %s of response import %s could not be saved", row["row"], response_import.pk)
+            if isinstance(error, (ApplicationError, ValidationError)):
+                reason = _service_message(error).rstrip(".")
+            elif isinstance(error, PermissionDenied):
+                reason = "the person who committed may not change this response"
+            else:
+                reason = "something went wrong on our side"
             raise ApplicationError(
-                f"Row {row['row']} (recommendation {row['recommendation_id']}) could not be saved: "
-                f"{_service_message(error).rstrip('.')}. Nothing was changed: fix the row and upload the file again.",
+                f"Row {row['row']} (recommendation {row['recommendation_id']}) could not be saved: {reason}. "
+                "Nothing was changed: fix the row and upload the file again.",
                 extra={"field": "rows", "row": row["row"], "recommendation_id": row["recommendation_id"]},
             ) from error
         report.append(
@@ -691,14 +793,14 @@ def response_import_commit(*, actor: User, import_id: int) -> ResponseImport:
         )
     response_import.report = report
     response_import.committed_at = timezone.now()
+    response_import.failure = ""
     transition(
         response_import,
         to=ResponseImport.Status.COMMITTED,
         actor=actor,
         payload={"rows_changed": len(report)},
-        extra_update_fields=["report", "committed_at"],
+        extra_update_fields=["report", "committed_at", "failure"],
     )
-    return response_import
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
 """Pages for updating many responses at once from a spreadsheet (the scrutiny lead): the upload page (what each
 column means, the current responses to download as CSV or XLSX), the preview of an upload (each row's changes and
-problems, Commit only when there are none, Discard), and the report of what changed once committed.
+problems, Commit only when there are none, Discard), "Saving N rows…" while a Celery task saves them (the page polls
+the `response_import_progress` fragment every 2 s with htmx, which reloads the page once the import is saved or has
+gone back to the preview with the failure), and the report of what changed once committed.
 
 Thin: parse input, call a service, render. The rules live in engagements.services.response_import.
 """
@@ -35,10 +37,12 @@ from engagements.services.response_import import (
     response_import_preview,
     response_imports_for,
     responses_dataset,
+    rows_to_save,
 )
 from frontend.forms.response_import import ResponseImportForm
 from frontend.views.home import acting_user, apply_service_error
 
+STOP_POLLING = 286  # htmx stops polling on this status
 # The error summary lists this many problems at most (every row's problems are in the table below it).
 SUMMARY_LIMIT = 100
 DOWNLOADS = {
@@ -122,6 +126,8 @@ def _render_detail(
     listed = [row for row in rows if row["change_lines"] or row["error_lines"] or row.get("update")]
     data_rows = sum(1 for row in rows if not row["is_header"])
     previewed = response_import.status == ResponseImport.Status.PREVIEWED
+    if previewed and not commit_error and response_import.failure:
+        commit_error = response_import.failure  # the last commit saved nothing: say why, to fix and try again
     return render(
         request,
         "response_import/detail.html",
@@ -137,6 +143,7 @@ def _render_detail(
             "can_commit": previewed and not problems,
             "can_discard": previewed,
             "report": _page_rows(response_import.report) if response_import.report else [],
+            **_progress_context(response_import),
         },
         status=status,
     )
@@ -160,13 +167,29 @@ def response_import_commit_view(request: HttpRequest, import_id: int) -> HttpRes
         message = error.message if isinstance(error, ApplicationError) else " ".join(error.messages)
         response_import.refresh_from_db()
         return _render_detail(request, response_import, commit_error=message, status=400)
-    count = len(committed.report)
-    messages.success(
-        request,
-        f"{count} response{'s were' if count != 1 else ' was'} updated. The young people who made those "
-        "recommendations are told of each change.",
-    )
     return redirect("response_import_detail", import_id=committed.pk)
+
+
+def _progress_context(response_import: ResponseImport) -> dict[str, Any]:
+    return {
+        "committing": response_import.status == ResponseImport.Status.COMMITTING,
+        "rows_to_save": rows_to_save(response_import),
+    }
+
+
+@login_required
+@require_GET
+def response_import_progress(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The fragment the detail page polls while the rows are being saved. Once the import is saved, or back to the
+    preview because a row could not be saved, it asks htmx to reload the page (HX-Refresh) and stops the polling."""
+    user = _importer(request)
+    response_import = response_import_get_for_actor(user, import_id)
+    context = {"import": response_import, **_progress_context(response_import)}
+    response = render(request, "response_import/_progress.html", context)
+    if not context["committing"]:
+        response.status_code = STOP_POLLING
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -187,6 +210,7 @@ urlpatterns = [
     path("responses/import/", response_import_upload, name="response_import_upload"),
     path("responses/import/responses.<str:fmt>", response_import_template, name="response_import_template"),
     path("responses/import/<int:import_id>/", response_import_detail, name="response_import_detail"),
+    path("responses/import/<int:import_id>/progress/", response_import_progress, name="response_import_progress"),
     path("responses/import/<int:import_id>/commit/", response_import_commit_view, name="response_import_commit"),
     path("responses/import/<int:import_id>/discard/", response_import_discard_view, name="response_import_discard"),
 ]

@@ -1,5 +1,6 @@
-"""/api/v1/response-imports/: upload a file (multipart) for the preview, read it, commit it (all or nothing) or
-discard it; scrutiny lead only; another partnership's import is a 404; a fixed number of queries."""
+"""/api/v1/response-imports/: upload a file (multipart) for the preview, read it, commit it (202 "committing", then a
+task applies all or nothing; GET shows "committed", or "previewed" with the failure) or discard it; scrutiny lead
+only; another partnership's import is a 404; a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def test_upload_gives_the_preview_with_each_rows_changes_and_problems(partnershi
     assert answer.status_code == 201
     body = answer.json()
     assert body["status"] == "previewed" and body["problem_count"] == 1 and body["file_name"] == "responses.csv"
+    assert body["failure"] == ""
     first, second = body["rows"]
     assert first["row"] == 2 and first["recommendation_id"] == good.recommendation_id
     assert first["changes"] == [
@@ -63,14 +65,35 @@ def test_an_xlsx_upload_then_commit_changes_the_responses_and_tells_the_young_pe
     body = post_file(client, stream, "responses.xlsx").json()
     assert body["problem_count"] == 0
     with django_capture_on_commit_callbacks(execute=True):
-        committed = client.post(f"{URL}{body['id']}/commit/")
-    assert committed.status_code == 200
-    report = committed.json()["report"]
+        accepted = client.post(f"{URL}{body['id']}/commit/")
+        assert accepted.status_code == 202
+        assert accepted.json()["status"] == "committing" and accepted.json()["status_label"] == "Being saved"
+        assert accepted.json()["report"] == [] and accepted.json()["committed_at"] is None
+        assert client.get(f"{URL}{body['id']}/").json()["status"] == "committing"
+        assert client.post(f"{URL}{body['id']}/commit/").status_code == 400  # once is enough
+    committed = client.get(f"{URL}{body['id']}/").json()
+    report = committed["report"]
     assert [change["text"] for change in report[0]["changes"]] == ["Status: In progress → Done", "Progress: 40% → 100%"]
-    assert committed.json()["status"] == "committed" and committed.json()["committed_at"]
+    assert committed["status"] == "committed" and committed["committed_at"] and committed["failure"] == ""
     assert RecommendationResponse.objects.get(pk=response.pk).status == "done"
     assert Notification.objects.filter(response=response).count() == 2
-    assert client.get(f"{URL}{body['id']}/").json()["status"] == "committed"
+
+
+def test_a_commit_that_fails_is_back_to_previewed_with_the_row_named(
+    partnership, lead, api_as, django_capture_on_commit_callbacks
+):
+    from engagements.services.feedback import response_update
+
+    response = make_response(partnership, contributors=1)
+    response_import = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
+    response_update(actor=lead, response_id=response.pk, changes={"progress": 50})  # after the preview
+    client = api_as(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{URL}{response_import.pk}/commit/").status_code == 202
+    body = client.get(f"{URL}{response_import.pk}/").json()
+    assert body["status"] == "previewed" and body["report"] == []
+    assert f"row 2 (recommendation {response.recommendation_id}: progress)" in body["failure"]
+    assert RecommendationResponse.objects.get(pk=response.pk).progress == 50
 
 
 def test_a_file_that_is_not_a_spreadsheet_is_a_400_naming_the_file(lead, api_as):

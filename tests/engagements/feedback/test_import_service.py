@@ -1,7 +1,8 @@
 """Updating responses from a spreadsheet: the preview names the row, the column and the fix for every bad cell and
-commits nothing; commit applies every row or none, through the same service as a change by hand (so each change
-notifies the young people once, after commit); CSV and XLSX; another partnership's ids are unknown; scrutiny lead
-only."""
+commits nothing; commit moves the import to COMMITTING and a Celery task (eager in tests, run on commit) applies every
+row or none, through the same service as a change by hand (so each change notifies the young people once, after
+commit), or puts the import back to PREVIEWED naming the row; the task is safe to run twice; CSV and XLSX; another
+partnership's ids are unknown; scrutiny lead only."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ from engagements.services.feedback import response_update
 from engagements.services.response_import import (
     MAX_BYTES,
     MAX_ROWS,
+    response_import_apply,
     response_import_commit,
     response_import_discard,
     response_import_preview,
     responses_dataset,
 )
+from engagements.tasks import commit_response_import
 from participants.models import Role
 from tests.factories import MembershipFactory
 from tests.factories.feedback import (
@@ -94,6 +97,13 @@ def problems(response_import: ResponseImport) -> list[tuple[int, str, str]]:
 
 def row_of(response_import: ResponseImport, number: int) -> dict:
     return next(row for row in response_import.rows if row["row"] == number)
+
+
+def commit(actor, response_import: ResponseImport, capture) -> ResponseImport:
+    """Commit, run the task as it runs once the request's transaction commits, and read the import again."""
+    with capture(execute=True):
+        response_import_commit(actor=actor, import_id=response_import.pk)
+    return ResponseImport.objects.get(pk=response_import.pk)
 
 
 def snapshot(*responses: RecommendationResponse) -> list[dict]:
@@ -302,7 +312,7 @@ def test_the_change_is_described_in_words(partnership, lead):
 # --- Files -----------------------------------------------------------------------------------------------------
 
 
-def test_an_xlsx_file_with_number_and_date_cells_works(partnership, lead):
+def test_an_xlsx_file_with_number_and_date_cells_works(partnership, lead, django_capture_on_commit_callbacks):
     response = make_response(partnership, contributors=1)
     rows = [[response.recommendation_id, "Accepted", None, "In progress", None, 75, datetime.date(2027, 6, 30)]]
     response_import = preview(lead, xlsx_file(rows), "responses.xlsx")
@@ -311,7 +321,7 @@ def test_an_xlsx_file_with_number_and_date_cells_works(partnership, lead):
         "progress": {"from": 40, "to": 75},
         "due_on": {"from": None, "to": "2027-06-30"},
     }
-    response_import_commit(actor=lead, import_id=response_import.pk)
+    assert commit(lead, response_import, django_capture_on_commit_callbacks).status == ResponseImport.Status.COMMITTED
     response.refresh_from_db()
     assert (response.progress, response.due_on) == (75, datetime.date(2027, 6, 30))
 
@@ -403,8 +413,14 @@ def test_commit_applies_each_row_through_the_service_and_reports_what_changed(
     ]
     response_import = preview(lead, csv_file(rows, headings=headings))
     assert problems(response_import) == []
-    with django_capture_on_commit_callbacks(execute=True):
-        committed = response_import_commit(actor=lead, import_id=response_import.pk)
+    # Committing only asks for the rows to be saved: nothing changes until the task runs, after the commit.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        committing = response_import_commit(actor=lead, import_id=response_import.pk)
+        assert committing.status == ResponseImport.Status.COMMITTING and committing.report == []
+        assert RecommendationResponse.objects.get(pk=first.pk).progress == 40
+        assert not Notification.objects.exists()
+    assert len(callbacks) > 1  # the task, then the notifications its rows enqueued
+    committed = ResponseImport.objects.get(pk=response_import.pk)
 
     assert committed.status == ResponseImport.Status.COMMITTED and committed.committed_at is not None
     assert [(r["row"], r["changes"], r["update"]) for r in committed.report] == [
@@ -429,7 +445,12 @@ def test_commit_applies_each_row_through_the_service_and_reports_what_changed(
     )
     assert told == expected
     assert len(mail.outbox) == len(expected)
-    assert AuditEvent.objects.filter(event_type="responseimport.status_changed", subject_id=str(committed.pk)).exists()
+    moves = AuditEvent.objects.filter(event_type="responseimport.status_changed", subject_id=str(committed.pk))
+    assert [(e.payload["from"], e.payload["to"]) for e in moves.order_by("pk")] == [
+        ("previewed", "committing"),
+        ("committing", "committed"),
+    ]
+    assert committed.failure == ""
 
 
 def test_a_row_that_fails_at_commit_leaves_every_response_unchanged_and_tells_nobody(
@@ -448,34 +469,54 @@ def test_a_row_that_fails_at_commit_leaves_every_response_unchanged_and_tells_no
 
     monkeypatch.setattr(importing, "response_update", failing_on_the_second)
     before = snapshot(first, second)
-    with (
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(ApplicationError, match=r"Row 3 \(recommendation \d+\) could not be saved: The database") as e,
-    ):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response_import_commit(actor=lead, import_id=response_import.pk)
-    assert e.value.extra["row"] == 3
+    # The first row was saved, then rolled back with the second: nothing changed, nobody told.
     assert snapshot(first, second) == before
     assert not TimelineEntry.objects.exists() and not Notification.objects.exists()
-    assert callbacks == [] and mail.outbox == []
-    assert ResponseImport.objects.get(pk=response_import.pk).status == ResponseImport.Status.PREVIEWED
+    assert len(callbacks) == 1 and mail.outbox == []  # only the task: the first row's notifications were dropped
+    # The import is back to the preview, saying which row to fix, and can be committed again.
+    failed = ResponseImport.objects.get(pk=response_import.pk)
+    assert failed.status == ResponseImport.Status.PREVIEWED and failed.report == [] and failed.committed_at is None
+    assert failed.failure == (
+        f"Row 3 (recommendation {second.recommendation_id}) could not be saved: The database said no. Nothing was "
+        "changed: fix the row and upload the file again."
+    )
+    event = AuditEvent.objects.filter(event_type="responseimport.status_changed").latest("pk")
+    assert (event.payload["from"], event.payload["to"]) == ("committing", "previewed")
+    assert event.payload["failure"] == failed.failure
+
+    monkeypatch.setattr(importing, "response_update", real_update)
+    retried = commit(lead, response_import, django_capture_on_commit_callbacks)
+    assert retried.status == ResponseImport.Status.COMMITTED and retried.failure == ""
+    assert [r["progress"] for r in snapshot(first, second)] == [60, 70]
+    assert Notification.objects.count() == 4
 
 
-def test_a_response_changed_since_the_preview_is_refused_naming_the_row(partnership, lead):
+def test_a_response_changed_since_the_preview_is_refused_naming_the_row(
+    partnership, lead, django_capture_on_commit_callbacks
+):
     first, second = make_response(partnership), make_response(partnership)
     rows = [[first.recommendation_id, "", "", "", "", 60, ""], [second.recommendation_id, "", "", "", "", 70, ""]]
     response_import = preview(lead, csv_file(rows))
     response_update(actor=lead, response_id=second.pk, changes={"status": Status.DONE})
-    with pytest.raises(ApplicationError, match=r"row 3 \(recommendation \d+: status, progress\)") as refused:
-        response_import_commit(actor=lead, import_id=response_import.pk)
-    assert refused.value.extra["rows"] == [3]
+    refused = commit(lead, response_import, django_capture_on_commit_callbacks)
+    assert refused.status == ResponseImport.Status.PREVIEWED
+    assert re.search(r"row 3 \(recommendation \d+: status, progress\)\. Nothing was changed", refused.failure)
     first.refresh_from_db()
     assert first.progress == 40
 
 
-def test_an_import_is_committed_once_and_a_discarded_one_never(partnership, lead):
+def test_an_import_is_committed_once_and_a_discarded_one_never(partnership, lead, django_capture_on_commit_callbacks):
     response = make_response(partnership)
     committed = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
-    response_import_commit(actor=lead, import_id=committed.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response_import_commit(actor=lead, import_id=committed.pk)
+        # While it is being saved it can be neither committed again nor discarded.
+        with pytest.raises(ApplicationError, match="already being saved"):
+            response_import_commit(actor=lead, import_id=committed.pk)
+        with pytest.raises(ApplicationError, match="already being saved"):
+            response_import_discard(actor=lead, import_id=committed.pk)
     with pytest.raises(ApplicationError, match="already committed"):
         response_import_commit(actor=lead, import_id=committed.pk)
     discarded = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 80, ""]]))
@@ -484,6 +525,66 @@ def test_an_import_is_committed_once_and_a_discarded_one_never(partnership, lead
         response_import_commit(actor=lead, import_id=discarded.pk)
     response.refresh_from_db()
     assert response.progress == 60
+
+
+def test_running_the_task_twice_saves_the_rows_once(partnership, lead, django_capture_on_commit_callbacks):
+    response = make_response(partnership, contributors=2)
+    response_import = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # the queue: the task is not run yet
+        response_import_commit(actor=lead, import_id=response_import.pk)
+    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert commit_response_import(response_import.pk, lead.pk) == ResponseImport.Status.COMMITTED
+    events, told = AuditEvent.objects.count(), Notification.objects.count()
+    assert told == 2 and TimelineEntry.objects.filter(response=response).count() == 1
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        assert commit_response_import(response_import.pk, lead.pk) is None  # delivered twice: nothing to do
+        assert response_import_apply(import_id=response_import.pk, actor_id=lead.pk) is None
+    assert again == []
+    assert (AuditEvent.objects.count(), Notification.objects.count()) == (events, told)
+    assert TimelineEntry.objects.filter(response=response).count() == 1
+    assert RecommendationResponse.objects.get(pk=response.pk).progress == 60
+    # A previewed (never committed) import is left alone too.
+    untouched = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 80, ""]]))
+    assert commit_response_import(untouched.pk, lead.pk) is None
+    assert ResponseImport.objects.get(pk=untouched.pk).status == ResponseImport.Status.PREVIEWED
+
+
+def test_the_task_acts_in_the_imports_partnership(
+    partnership, other_partnership, lead, django_capture_on_commit_callbacks
+):
+    """The worker knows only the ids: the committer acts in the import's partnership, whichever they last chose."""
+    MembershipFactory(user=lead, partnership=other_partnership, roles=[Role.SCRUTINY_LEAD])
+    ours = make_response(partnership, contributors=1)
+    theirs = make_response(other_partnership)
+    response_import = preview(lead, csv_file([[ours.recommendation_id, "", "", "", "", 60, ""]]))
+    with django_capture_on_commit_callbacks(execute=False):
+        response_import_commit(actor=lead, import_id=response_import.pk)
+    # The first of the lead's memberships (by name) is the other partnership's: a fresh user would act there.
+    other_partnership.name, partnership.name = "Aaa partnership", "Zzz partnership"
+    other_partnership.save(update_fields=["name"])
+    partnership.save(update_fields=["name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert commit_response_import(response_import.pk, lead.pk) == ResponseImport.Status.COMMITTED
+    assert RecommendationResponse.objects.get(pk=ours.pk).progress == 60
+    assert RecommendationResponse.objects.get(pk=theirs.pk).progress == 40
+    assert Notification.objects.get().membership.partnership_id == partnership.pk
+    event = AuditEvent.objects.filter(event_type="responseimport.status_changed").latest("pk")
+    assert event.partnership_id == partnership.pk and event.payload["to"] == "committed"
+
+
+def test_a_committer_who_may_no_longer_import_saves_nothing(partnership, lead, django_capture_on_commit_callbacks):
+    from participants.models import Membership
+
+    response = make_response(partnership)
+    response_import = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
+    with django_capture_on_commit_callbacks(execute=False):
+        response_import_commit(actor=lead, import_id=response_import.pk)
+    Membership.objects.filter(user=lead).update(status=Membership.Status.SUSPENDED)
+    response_import_apply(import_id=response_import.pk, actor_id=lead.pk)
+    failed = ResponseImport.objects.get(pk=response_import.pk)
+    assert failed.status == ResponseImport.Status.PREVIEWED and "can no longer update responses" in failed.failure
+    assert RecommendationResponse.objects.get(pk=response.pk).progress == 40
 
 
 def test_the_preview_is_audited(partnership, lead):
