@@ -73,7 +73,7 @@ test-e2e: install assets
 # Every benchmark on the national data set in the local PostgreSQL (bench/run_all.py): JSON lines on stdout.
 # BENCH_DATABASE_URL names another database than postgres://postgres@127.0.0.1:5432/young_scrutineers_bench.
 bench: install assets
-	$(PY) -m bench.run_all
+	@$(PY) -m bench.run_all
 
 lint: install
 	$(BIN)/ruff format --check .
