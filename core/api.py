@@ -7,6 +7,8 @@ second factor, then runs the view's own permission checks. Subclasses cannot ove
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -132,3 +134,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         response.data = {"message": str(detail), "extra": {}}
     return response
+
+
+@contextmanager
+def request_field_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Errors from a service name a field as the request named it: services take model ids (`result_id`), the API
+    takes `result`. `names` maps the service's name to the request's."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        renamed = {names.get(name, name): errors for name, errors in error.error_dict.items()}
+        raise DjangoValidationError(renamed) from error
+    except ApplicationError as error:
+        field = error.extra.get("field")
+        if isinstance(field, str) and field in names:
+            error.extra = {**error.extra, "field": names[field]}
+        raise

@@ -29,11 +29,9 @@ partnership's staff answer. library.services checks the permission that counts.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -43,8 +41,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
-from core.exceptions import ApplicationError
+from core.api import PartnershipApi, actor, request_field_names
 from core.pagination import Pagination
 from engagements.apis.outputs import OutputKindField
 from engagements.models import Engagement, Output
@@ -104,23 +101,6 @@ def _is_own(user: User, example: Example) -> bool:
 
 # The services name a few fields by their model id; the API names them as the request does.
 _API_FIELD_NAMES = {"engagement_ids": "engagements", "output_ids": "outputs", "membership_id": "membership"}
-
-
-@contextmanager
-def _request_field_names() -> Iterator[None]:
-    """Errors from a service name the field as the request named it."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        renamed = {_API_FIELD_NAMES.get(name, name): errors for name, errors in error.error_dict.items()}
-        raise ValidationError(renamed) from error
-    except ApplicationError as error:
-        field = error.extra.get("field")
-        if field in _API_FIELD_NAMES:
-            error.extra = {**error.extra, "field": _API_FIELD_NAMES[field]}
-        raise
 
 
 # --- Loading: a fixed number of queries however many examples a page holds ---------------------------------------
@@ -465,7 +445,7 @@ class OwnExampleListApi(PartnershipApi):
         _require_library_staff(user)
         payload = LibraryExampleDraftInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with _request_field_names():
+        with request_field_names(_API_FIELD_NAMES):
             example = example_draft(actor=user, **payload.validated_data)
         return Response(_own_data(user, example.pk), status=status.HTTP_201_CREATED)
 
@@ -495,7 +475,7 @@ class ExampleDetailApi(PartnershipApi):
         _own_example(user, example_id)
         payload = LibraryExampleUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with _request_field_names():
+        with request_field_names(_API_FIELD_NAMES):
             example_update(actor=user, example_id=example_id, **payload.validated_data)
         return Response(_own_data(user, example_id))
 
@@ -585,7 +565,7 @@ class ExampleCreditAskApi(PartnershipApi):
         _own_example(user, example_id)
         payload = LibraryCreditAskInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with _request_field_names():
+        with request_field_names(_API_FIELD_NAMES):
             credit = credit_ask(actor=user, example_id=example_id, membership_id=payload.validated_data["membership"])
         return Response(LibraryCreditRequestOutput(credit).data, status=status.HTTP_201_CREATED)
 

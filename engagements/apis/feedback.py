@@ -24,11 +24,9 @@ recommendations; only a young person who made a recommendation rates its respons
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
@@ -37,8 +35,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
-from core.exceptions import ApplicationError
+from core.api import PartnershipApi, actor, request_field_names
 from core.pagination import Pagination, paginate
 from engagements.models import (
     Notification,
@@ -146,23 +143,6 @@ def _own_contribution(recommendation: Recommendation, membership_id: int) -> Rec
 
 # The services name a few fields by their model id (result_id); the API names them as the request does (result).
 _API_FIELD_NAMES = {"engagement_id": "engagement", "result_id": "result", "recommendation_id": "recommendation"}
-
-
-@contextmanager
-def _request_field_names() -> Iterator[None]:
-    """Errors from a service name the field as the request named it."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        renamed = {_API_FIELD_NAMES.get(name, name): errors for name, errors in error.error_dict.items()}
-        raise ValidationError(renamed) from error
-    except ApplicationError as error:
-        field = error.extra.get("field")
-        if field in _API_FIELD_NAMES:
-            error.extra = {**error.extra, "field": _API_FIELD_NAMES[field]}
-        raise
 
 
 def _evidence_file_url(evidence: ResponseEvidence) -> str | None:
@@ -688,7 +668,7 @@ class RecommendationListApi(PartnershipApi):
         payload = RecommendationCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         user = actor(request)
-        with _request_field_names():
+        with request_field_names(_API_FIELD_NAMES):
             recommendation = recommendation_create(actor=user, **payload.validated_data)
         return Response(
             _recommendation_data(user, recommendation_get_for_actor(user, recommendation.pk)),
@@ -710,7 +690,7 @@ class RecommendationDetailApi(PartnershipApi):
         recommendation_get_for_actor(user, recommendation_id)  # 404 first for what the caller cannot see
         payload = RecommendationUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with _request_field_names():
+        with request_field_names(_API_FIELD_NAMES):
             recommendation_update(actor=user, recommendation_id=recommendation_id, **payload.validated_data)
         return Response(_recommendation_data(user, recommendation_get_for_actor(user, recommendation_id)))
 
@@ -764,7 +744,7 @@ class RecommendationResponseListApi(PartnershipApi):
         payload = RecommendationResponseRecordInput(data=request.data)
         payload.is_valid(raise_exception=True)
         user = actor(request)
-        with _request_field_names():
+        with request_field_names(_API_FIELD_NAMES):
             response = response_record(actor=user, **payload.validated_data)
         return Response(_response_data(user, response_get_for_actor(user, response.pk)), status=status.HTTP_201_CREATED)
 
