@@ -49,11 +49,12 @@ from engagements.models import (
     TimelineEntry,
 )
 from engagements.selectors.feedback import (
-    FINISHED,
     OWN_RATINGS,
     impact_feed_for,
     is_feedback_staff,
+    is_overdue,
     notifications_for,
+    overdue_q,
     recommendation_get_for_actor,
     recommendations_visible_to,
     response_get_for_actor,
@@ -118,13 +119,8 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def is_overdue(response: RecommendationResponse, today: datetime.date | None = None) -> bool:
-    """Past its due date and not finished (done or not going ahead): as overdue_responses() has it."""
-    return bool(response.due_on and response.due_on < (today or _today()) and response.status not in FINISHED)
-
-
 def _overdue(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}due_on__lt": _today()}) & ~Q(**{f"{prefix}status__in": FINISHED})
+    return overdue_q(_today(), prefix)
 
 
 def _response_of(recommendation: Recommendation) -> RecommendationResponse | None:

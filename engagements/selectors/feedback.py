@@ -22,6 +22,7 @@ from django.db.models import (
     IntegerField,
     Max,
     Prefetch,
+    Q,
     QuerySet,
     Sum,
     Value,
@@ -50,6 +51,19 @@ VIEW_RECOMMENDATION = "engagements.view_recommendation"
 CHANGE_RECOMMENDATION = "engagements.change_recommendation"
 VIEW_IMPACT_FEED = "engagements.view_impact_feed"
 FINISHED = (RecommendationResponse.Status.DONE, RecommendationResponse.Status.NOT_GOING_AHEAD)
+
+
+def overdue_q(today: datetime.date, prefix: str = "") -> Q:
+    """The one rule for "overdue": due before `today` and not finished (done or not going ahead). `prefix` reaches
+    the response from another model ("response__" from a recommendation)."""
+    return Q(**{f"{prefix}due_on__lt": today}) & ~Q(**{f"{prefix}status__in": FINISHED})
+
+
+def is_overdue(response: RecommendationResponse, today: datetime.date | None = None) -> bool:
+    """overdue_q for one response already loaded."""
+    day = today or timezone.localdate()
+    return bool(response.due_on and response.due_on < day and response.status not in FINISHED)
+
 
 # Prefetched onto each response by impact_feed_for: the young person's own rating, as a list of none or one.
 OWN_RATINGS = "own_ratings"
@@ -281,8 +295,7 @@ def overdue_responses(actor: User, today: datetime.date | None = None) -> QueryS
     day = today or timezone.localdate()
     return (
         scope(RecommendationResponse.objects.all(), actor)
-        .filter(due_on__lt=day)
-        .exclude(status__in=FINISHED)
+        .filter(overdue_q(day))
         .select_related("recommendation__engagement")
         .order_by("due_on", "pk")
     )

@@ -54,6 +54,7 @@ from engagements.models import (
     ResponseRating,
     TimelineEntry,
 )
+from engagements.selectors.feedback import overdue_q
 from engagements.tasks import send_feedback_notification
 from participants.models import Membership, Partnership, Role
 
@@ -64,7 +65,6 @@ ACTIVE = Membership.Status.ACTIVE
 SUSPENDED = Membership.Status.SUSPENDED
 
 SHORT = 80  # how much of a recommendation's text names it in a notification or an email
-FINISHED = (Status.DONE, Status.NOT_GOING_AHEAD)  # a response in one of these is never overdue
 SUMMARY_SENT = "response.overdue_summary_sent"
 
 # How a timeline entry opens the young person's notification.
@@ -134,7 +134,7 @@ def _leads_for(engagement: Engagement, leads: dict[int, list[Membership]]) -> li
 
 
 def _overdue(today: datetime.date) -> QuerySet[RecommendationResponse]:
-    return RecommendationResponse.objects.filter(due_on__lt=today).exclude(status__in=FINISHED)
+    return RecommendationResponse.objects.filter(overdue_q(today))
 
 
 # --- Young people: each timeline entry ------------------------------------------------------------------------

@@ -41,6 +41,8 @@ from engagements.models import (
 from engagements.selectors.feedback import (
     evidence_get_for_actor,
     feedback_settings_for,
+    is_overdue,
+    overdue_q,
     recommendation_candidates,
     recommendation_engagement_get_for_actor,
     recommendation_get_for_actor,
@@ -89,8 +91,6 @@ CHANGE_RECOMMENDATION = "engagements.change_recommendation"
 CHANGE_RESPONSE = "engagements.change_response"
 CHANGE_SETTINGS = "engagements.change_feedbacksettings"
 Status = RecommendationResponse.Status
-# A response is overdue when its due date has passed and it is neither done nor stopped.
-OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 PAGE_SIZE = 25
 
 
@@ -107,15 +107,11 @@ def response_of(recommendation: Recommendation) -> RecommendationResponse | None
     return getattr(recommendation, "response", None)
 
 
-def overdue_q(today: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}due_on__lt": today, f"{prefix}status__in": OPEN_STATUSES})
-
-
 def days_overdue(response: RecommendationResponse | None, today: datetime.date) -> int:
     """How many days past its due date an open response is (0 when it is not overdue)."""
-    if response is None or response.due_on is None or response.status not in OPEN_STATUSES:
+    if response is None or response.due_on is None or not is_overdue(response, today):
         return 0
-    return max((today - response.due_on).days, 0)
+    return (today - response.due_on).days
 
 
 def _optional_url(name: str, *args: Any) -> str | None:
