@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from core.fields import EncryptedJSONField
 from core.models import TenantModel
 
 MINIMUM_AGE = 13
@@ -202,7 +203,8 @@ class Application(TenantModel):
     parent_carer_phone = models.CharField(max_length=30, blank=True)
     answers = models.JSONField(default=dict, blank=True, help_text="Question id (as text) to the answer.")
     # Held only until submission, then moved to an unlinked EqualityResponse and cleared.
-    equality_draft = models.JSONField(default=dict, blank=True)
+    # Encrypted at rest: the answers include care experience, disability and sexual orientation.
+    equality_draft = EncryptedJSONField(default=dict, blank=True)
     outreach_link = models.ForeignKey(OutreachLink, null=True, blank=True, on_delete=models.SET_NULL)
     referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.SET_NULL)
     interview_slot = models.ForeignKey(
@@ -274,7 +276,8 @@ class EqualityResponse(TenantModel):
     # A random key and no date: the order rows were written in cannot be matched to the order of applications.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(RecruitmentRound, on_delete=models.CASCADE, related_name="equality_responses")
-    answers = models.JSONField(default=dict)
+    # Encrypted at rest (care experience among them); reports decrypt and count in Python, never in SQL.
+    answers = EncryptedJSONField(default=dict)
 
 
 class AnonymousOutcomeCount(TenantModel):

@@ -1,10 +1,14 @@
-"""The support log: 1:1s, supervision, mentoring, debriefs, emotional support, reasonable adjustments."""
+"""The support log: 1:1s, supervision, mentoring, debriefs, emotional support, reasonable adjustments.
+
+Every free-text field here is encrypted at rest (restricted notes, what was agreed, follow-up descriptions):
+they are what a young person said or needs after a hard session."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
@@ -28,7 +32,7 @@ class SupportSession(TenantModel):
     restricted_notes = EncryptedTextField(
         blank=True, help_text="What was discussed. Only participation workers and safeguarding leads see this."
     )
-    agreed = models.TextField(blank=True, help_text="What was agreed. The young person sees this.")
+    agreed = EncryptedTextField(blank=True, help_text="What was agreed. The young person sees this.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -43,7 +47,7 @@ class SupportFollowUp(TenantModel):
     TRANSITIONS: ClassVar[dict[str, set[str]]] = {Status.OPEN: {Status.DONE}, Status.DONE: {Status.OPEN}}
 
     session = models.ForeignKey(SupportSession, on_delete=models.CASCADE, related_name="follow_ups")
-    description = models.CharField(max_length=300)
+    description = EncryptedTextField(max_length=300, validators=[MaxLengthValidator(300)])
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
