@@ -96,6 +96,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Your name on examples", reverse("my_library_credits")))
     if user.has_perm("engagements.change_feedbacksettings"):
         items.append(("Public page", reverse("feedback_settings")))
+    if user.has_perm("participants.download_own_data"):
+        items.append(("Your information", reverse("my_information")))
+    if user.has_perm("participants.view_datarequest"):
+        items.append(("Data requests", reverse("data_request_list")))
     items.append(("Notifications", reverse("notification_list")))
     if user.has_perm("core.view_auditevent"):
         items.append(("Audit log", reverse("audit_log")))

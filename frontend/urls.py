@@ -6,6 +6,7 @@ from frontend.views import (
     calendar,
     concerns,
     consent,
+    data_rights,
     employment,
     feedback,
     home,
@@ -52,4 +53,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *response_import.urlpatterns,
     *reports.urlpatterns,
     *library.urlpatterns,
+    *data_rights.urlpatterns,
 ]

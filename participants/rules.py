@@ -97,3 +97,12 @@ rules.add_perm("participants.claim_skill", is_young_person)
 rules.add_perm("participants.confirm_skill", is_participation_worker & in_own_partnership)
 rules.add_perm("participants.request_reference", is_young_person)
 rules.add_perm("participants.sign_off_reference", is_participation_worker & in_own_partnership)
+
+# --- The young person's data rights (participants.models.data_rights) ------------------------------------------
+# A young person downloads their own information and asks for it to be deleted or sent in full; participation
+# workers and partnership admins handle the requests; only a partnership admin carries out an erasure.
+rules.add_perm("participants.download_own_data", is_young_person)
+rules.add_perm("participants.make_datarequest", is_young_person)
+rules.add_perm("participants.view_datarequest", is_recruiter & in_own_partnership)
+rules.add_perm("participants.change_datarequest", is_recruiter & in_own_partnership)
+rules.add_perm("participants.erase_person", is_partnership_admin & in_own_partnership)

@@ -1,5 +1,6 @@
 """People and partnerships (people.py), recruitment (recruitment.py) and onboarding (onboarding.py)."""
 
+from participants.models.data_rights import DataRequest, one_calendar_month_after
 from participants.models.onboarding import OnboardingItem
 from participants.models.people import STAFF_ROLES, Membership, Partnership, Role, User, UserManager, role_field
 from participants.models.portfolio import ReferenceLetter, Skill, SkillClaim
@@ -33,6 +34,7 @@ __all__ = [
     "AnonymousOutcomeCount",
     "Application",
     "ApplicationEvent",
+    "DataRequest",
     "EmailTemplate",
     "EqualityResponse",
     "InterviewSlot",
@@ -60,5 +62,6 @@ __all__ = [
     "User",
     "UserManager",
     "YoungPersonProfile",
+    "one_calendar_month_after",
     "role_field",
 ]

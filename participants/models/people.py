@@ -30,6 +30,13 @@ class Partnership(models.Model):
         default=183,
         help_text="How long withdrawn and unsuccessful applications are kept before they are deleted (days).",
     )
+    leaver_retention_days = models.PositiveIntegerField(
+        default=365,
+        help_text=(
+            "How long after someone leaves (their account is suspended) their record is reduced to what must be"
+            " kept (days)."
+        ),
+    )
     load_limit_engagements = models.PositiveIntegerField(
         default=6,
         help_text="Warn when confirming a young person would give them more engagements than this in 90 days.",
@@ -186,6 +193,9 @@ class Membership(models.Model):
     is_scrutiny_lead = models.BooleanField("scrutiny lead", default=False)
     is_partnership_admin = models.BooleanField("partnership admin", default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the person's data in this partnership was erased or reduced to what must be kept
+    # (participants.services.data_rights): the row stays, because kept records (concerns, payments) point at it.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["partnership", "user__full_name"]
