@@ -27,3 +27,17 @@ def support_follow_up_reminders() -> int:
 def remove_expired_applications() -> int:
     """Delete withdrawn, declined and unsuccessful applications past each partnership's retention period."""
     return applications_remove_expired()
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    """Each partnership's retention rules (participants.services.retention), including the closed applications
+    above: leavers reduced to what must be kept, concerns past the 25th birthday counted for review."""
+    from participants.services.retention import retention_run
+
+    results = retention_run(dry_run=False)
+    return {
+        "leavers": sum(len(result.leavers) for result in results),
+        "applications_removed": sum(result.applications_removed for result in results),
+        "concerns_due_for_review": sum(result.concerns_due_for_review for result in results),
+    }

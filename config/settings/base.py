@@ -212,10 +212,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.support_follow_up_reminders",
         "schedule": 60 * 60 * 24,
     },
-    "remove-expired-applications": {
-        "task": "participants.tasks.remove_expired_applications",
-        "schedule": 60 * 60 * 24,
-    },
+    # Retention (participants/services/retention.py, docs/data-rights.md): leavers reduced to what must be kept,
+    # closed applications deleted (the applications job, called from it), concerns past the 25th birthday counted
+    # for review. Once a day at 2am, Europe/London.
+    "apply-retention": {"task": "participants.tasks.apply_retention", "schedule": crontab(minute=0, hour=2)},
     # The day before an engagement, every hour from 8am to 8pm: whoever was confirmed since the last run is
     # reminded too, and each person is reminded once for each start time (engagements/tasks.py).
     "resume-stalled-payment-batches": {"task": "payments.resume_stalled_batches", "schedule": 60 * 10},

@@ -16,5 +16,5 @@ def test_the_jobs_are_on_the_beat_schedule(settings):
     assert {
         "safeguarding.tasks.consent_renewal",
         "safeguarding.tasks.staff_check_reminders",
-        "participants.tasks.remove_expired_applications",
+        "participants.tasks.apply_retention",  # which runs the applications job too
     } <= scheduled
