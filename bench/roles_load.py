@@ -99,6 +99,10 @@ MORE_URLS: dict[str, list[tuple[str, str]]] = {
         ("admin_home", "/staff/"),
         ("team_list", "/staff/people/"),
         ("audit_log", "/staff/audit-log/"),
+        ("consent_policy", "/staff/consents/policy/"),
+        ("school_terms", "/staff/school-terms/"),
+        ("opportunity_types", "/staff/opportunity-types/"),
+        ("feedback_settings", "/settings/feedback/"),
     ],
 }
 
