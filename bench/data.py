@@ -37,7 +37,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.db.models import Max
 from django.utils import timezone
 
-from core.fields import EncryptedTextField
+from core.fields import EncryptedField
 from core.models import AuditEvent
 from engagements.models import (
     Attendance,
@@ -437,7 +437,7 @@ class Table:
         def text(value: Any) -> Any:  # TextChoices members become plain text (a driver may dump an Enum by name)
             return value if value is None or value.__class__ is str else str(value)
 
-        if isinstance(f, models.JSONField | EncryptedTextField):
+        if isinstance(f, models.JSONField | EncryptedField):  # every encrypted field, the JSON one too
             return field_prep
         if isinstance(f, models.CharField | models.TextField):
             return text
