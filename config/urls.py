@@ -2,9 +2,10 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views import bench_floor, healthz
+from core.web_security import api_docs_policy
 from payments.views import stripe_webhook
 
 # Operators sign in to the Django admin through allauth too: same rate limits, same second factor.
@@ -13,7 +14,8 @@ admin.site.site_header = "Young Scrutineers operations"
 
 api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI with its script served from its own address (no inline script) and data: images allowed there only.
+    path("docs/", api_docs_policy(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("", include("participants.urls")),
     path("", include("core.urls")),
     path("", include("safeguarding.urls")),

@@ -9,13 +9,21 @@ heic, heix, hevc, hevx, heim, heis, mif1 or msf1), but most of the computers fin
 cannot open them, and nothing here can convert them. iPhones already send a JPG when a web page asks for a photo
 (`accept="image/*"`), so a HEIC file only arrives when someone picks it from Files; it gets its own message,
 which says how to send a JPG instead.
+
+Sizes: each kind of upload has its own limit, named in its message ("The receipt must be smaller than 10 MB"), and
+none may exceed settings.MAX_UPLOAD_BYTES. RequestSizeLimitMiddleware refuses a request whose body is bigger than
+that (plus room for the form's other fields) before anything reads it, so an enormous upload never reaches the disk.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files import File
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 
 PDF = "pdf"
 JPG = "jpg"
@@ -69,7 +77,9 @@ def document_problem(
     wrong_kind: str | None = None,
 ) -> str | None:
     """Why this upload cannot be kept (None if it can), in plain words that start with `name`, for example
-    "The receipt must be smaller than 10 MB". `wrong_kind` replaces the message for a file of another kind."""
+    "The receipt must be smaller than 10 MB". `wrong_kind` replaces the message for a file of another kind.
+    `max_bytes` is capped at settings.MAX_UPLOAD_BYTES."""
+    max_bytes = min(max_bytes, settings.MAX_UPLOAD_BYTES)
     size = file.size
     if size is None or size > max_bytes:
         return f"{name} must be smaller than {_megabytes(max_bytes)}"
@@ -84,3 +94,30 @@ def document_problem(
             )
         return message
     return None
+
+
+def too_big_message() -> str:
+    return f"The file you chose is too big. Files must be smaller than {_megabytes(settings.MAX_UPLOAD_BYTES)}."
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses (413) a request whose declared body is bigger than MAX_UPLOAD_BYTES plus UPLOAD_FORM_ALLOWANCE_BYTES
+    before the body is read: the file would be refused anyway, and this way it is not written to a temporary file
+    first. The API answers in its JSON shape; pages with a page that says what to do."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        ceiling = settings.MAX_UPLOAD_BYTES + settings.UPLOAD_FORM_ALLOWANCE_BYTES
+        if length <= ceiling:
+            return self.get_response(request)
+        message = too_big_message()
+        if request.path.startswith("/api/"):
+            return JsonResponse({"message": message, "extra": {"max_bytes": settings.MAX_UPLOAD_BYTES}}, status=413)
+        body = render_to_string("413.html", {"message": message}, request=request)
+        return HttpResponse(body, status=413)

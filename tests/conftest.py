@@ -97,6 +97,15 @@ def membership_of() -> Callable[[User], Membership]:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate limits (allauth's, core.ratelimit's, the API's) count in the cache, per client address, and every test
+    client is 127.0.0.1: each test starts with nothing counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _national_minimum_wage_rates(request: pytest.FixtureRequest) -> None:
     """The National Minimum Wage rates are national data a migration adds. A transactional test (live server,
     real threads) empties every table when it ends, so put them back for each test that uses the database."""

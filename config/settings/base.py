@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "csp",
+    "django_ratelimit",
     "crispy_forms",
     "crispy_forms_gds",
     # ours
@@ -70,10 +72,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "core.tenancy.PartnershipMiddleware",
@@ -300,3 +304,55 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# --- Web security: Content-Security-Policy, rate limits, upload sizes (docs/security.md "Web security") -----------
+# No inline script or style anywhere: every script and stylesheet is a file under /static/. Views that need more
+# (the API docs page, chart images, a redirect to Stripe's hosted onboarding) widen or narrow it for their own
+# response only, with django-csp's decorators (core/web_security.py).
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Pages send Referrer-Policy: same-origin (above); a page reached by a signed link (parent or carer consent, an
+# application's resume, interview and offer links, the calendar feed) sends no-referrer instead, so its token never
+# leaves in a Referer header (core.ratelimit.signed_link). Another window cannot script ours (COOP). The session
+# cookie is HttpOnly and SameSite=Lax (above); production makes both cookies Secure with __Secure- names.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# How many proxies (nginx, a load balancer) sit in front of the app and append to X-Forwarded-For. Rate limits
+# count per client address: 0 takes REMOTE_ADDR; behind one nginx set 1. Shared with allauth's own limits.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Rate limits ("count/period", period in s, m, h or d, optionally with a number: 10m). Counted in the default
+# cache, which production requires to be shared (CACHE_URL). Sign-in and sign-in codes: ACCOUNT_RATE_LIMITS above.
+# Public forms (the application form, consent answers and other signed-out POSTs), per client address:
+RATELIMIT_PUBLIC_FORM = env.str("RATELIMIT_PUBLIC_FORM", default="200/10m")
+# Every request to a signed link (consent, application, calendar feed), per client address:
+RATELIMIT_SIGNED_LINK = env.str("RATELIMIT_SIGNED_LINK", default="300/10m")
+# Signed links that were refused (a wrong, changed or expired token), per client address: stops token guessing.
+RATELIMIT_SIGNED_LINK_FAILURES = env.str("RATELIMIT_SIGNED_LINK_FAILURES", default="20/10m")
+# The API (DRF throttling, JSON 429 with Retry-After): per signed-in person and per address when signed out.
+API_RATE_LIMIT_USER = env.str("API_RATE_LIMIT_USER", default="1200/minute")
+API_RATE_LIMIT_ANON = env.str("API_RATE_LIMIT_ANON", default="60/minute")
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "rest_framework.throttling.AnonRateThrottle",
+    "rest_framework.throttling.UserRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": API_RATE_LIMIT_ANON, "user": API_RATE_LIMIT_USER}
+
+# Uploads: the largest file any form or API takes (each kind may have a smaller limit of its own, named in its
+# message). A request whose body is bigger than this plus UPLOAD_FORM_ALLOWANCE_BYTES is refused before it is
+# read (413). Files over FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file rather than held in memory.
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
+UPLOAD_FORM_ALLOWANCE_BYTES = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, written down: 2.5 MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields of one request, files not counted
+

@@ -16,3 +16,9 @@ STRIPE_SECRET_KEY = STRIPE_SECRET_KEY or "sk_test_local_development_only"  # noq
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
 STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET or "whsec_local_development_only"  # noqa: F405
 STRIPE_WEBHOOK_PATH_TOKEN = STRIPE_WEBHOOK_PATH_TOKEN or "local-development-webhook"  # noqa: F405
+
+# --- Web security (docs/security.md) -------------------------------------------------------------------------------
+# django-ratelimit refuses a per-process cache (E003) and warns about any it does not list (W001). On a laptop the
+# in-memory cache is enough: one runserver process counts every request. Production uses CACHE_URL (Redis) and
+# silences nothing.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -18,3 +18,15 @@ STRIPE_SECRET_KEY = STRIPE_SECRET_KEY or "sk_test_local_development_only"  # noq
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
 STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET or "whsec_local_development_only"  # noqa: F405
 STRIPE_WEBHOOK_PATH_TOKEN = STRIPE_WEBHOOK_PATH_TOKEN or "local-development-webhook"  # noqa: F405
+
+# --- Web security (docs/security.md) -------------------------------------------------------------------------------
+# django-ratelimit refuses a per-process cache (E003) and warns about any it does not list (W001). The tests run in
+# one process (the live server is a thread of it), so the in-memory cache counts every request; tests clear it
+# between them (tests/conftest.py). Production uses CACHE_URL (Redis) and silences nothing.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# The API's throttle is generous here so that the fuzzing and load tests, which send thousands of requests as one
+# person, measure the API rather than the throttle; tests/core/test_rate_limits.py sets the real rates.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # noqa: F405
+    "anon": env.str("API_RATE_LIMIT_ANON", default="100000/minute"),
+    "user": env.str("API_RATE_LIMIT_USER", default="100000/minute"),
+}

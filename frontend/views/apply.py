@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
+from core.ratelimit import public_form, signed_link
 from frontend.forms.apply import (
     AboutYouForm,
     AnswersForm,
@@ -238,6 +239,7 @@ def _about_you_initial(application: Application) -> dict[str, Any]:
     return {name: getattr(application, name) for name in AboutYouForm.base_fields}
 
 
+@public_form
 @require_http_methods(["GET", "POST"])
 def about_you(request: HttpRequest, round_public_id: uuid.UUID) -> HttpResponse:
     round_ = round_get_public(round_public_id)
@@ -357,6 +359,7 @@ def _task_groups(request: HttpRequest, application: Application, problems: dict[
     return [you, yours, send]
 
 
+@public_form
 @require_http_methods(["GET", "POST"])
 def task_list(request: HttpRequest, round_public_id: uuid.UUID) -> HttpResponse:
     found = _draft_or_response(request, round_public_id)
@@ -413,6 +416,7 @@ def _section(
 PARENT_FIELDS = list(ParentCarerForm.base_fields)
 
 
+@public_form
 @require_http_methods(["GET", "POST"])
 def parent_carer(request: HttpRequest, round_public_id: uuid.UUID) -> HttpResponse:
     return _section(
@@ -437,6 +441,7 @@ def _answers_form(application: Application, data: Any) -> AnswersForm:
     )
 
 
+@public_form
 @require_http_methods(["GET", "POST"])
 def answers(request: HttpRequest, round_public_id: uuid.UUID) -> HttpResponse:
     return _section(
@@ -451,6 +456,7 @@ def answers(request: HttpRequest, round_public_id: uuid.UUID) -> HttpResponse:
     )
 
 
+@public_form
 @require_http_methods(["GET", "POST"])
 def equality_questions(request: HttpRequest, round_public_id: uuid.UUID) -> HttpResponse:
     def save(application: Application, form: EqualityForm) -> Application:
@@ -577,6 +583,7 @@ def _problem_links(application: Application, problems: dict[str, list[str]]) -> 
     return links
 
 
+@public_form
 @require_http_methods(["GET", "POST"])
 def check_answers(request: HttpRequest, round_public_id: uuid.UUID) -> HttpResponse:
     found = _draft_or_response(request, round_public_id)
@@ -631,6 +638,7 @@ def sent(request: HttpRequest, round_public_id: uuid.UUID) -> HttpResponse:
 # --- Links that lead into the journey -----------------------------------------------------------------------------
 
 
+@signed_link
 @require_GET
 def via(request: HttpRequest, code: str) -> HttpResponse:
     """An outreach channel's link: remember where they came from, then show the round."""
@@ -641,6 +649,7 @@ def via(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("apply_start", round_public_id=link.round.public_id)
 
 
+@signed_link
 @require_GET
 def referral(request: HttpRequest, token: str) -> HttpResponse:
     """A friend's invitation: remember who referred them, then show the round."""
@@ -651,6 +660,7 @@ def referral(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("apply_start", round_public_id=invitation.round.public_id)
 
 
+@signed_link
 @require_GET
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the "carry on" email: this browser takes up the draft where it was left."""
@@ -670,6 +680,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 # --- Links in later emails: withdraw, choose an interview time, answer an offer --------------------------------------
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -691,6 +702,7 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "apply/withdraw.html", {"application": application, "form": form})
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def interview(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -734,6 +746,7 @@ def interview(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def offer(request: HttpRequest, token: str) -> HttpResponse:
     try:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.permissions import require
+from core.ratelimit import signed_link
 from engagements.calendar import build_calendar
 from engagements.models import Engagement
 from engagements.selectors.opportunities import VIEW_OPPORTUNITY, calendar_engagements, calendar_feed_owner
@@ -38,6 +39,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "calendar/settings.html", {"address": address, "webcal": webcal})
 
 
+@signed_link
 @require_safe  # GET and HEAD: calendar apps ask with HEAD whether the feed has changed
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     membership = calendar_feed_owner(token)

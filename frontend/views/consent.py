@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
 from core.permissions import require
+from core.ratelimit import signed_link
 from frontend.forms import consent as consent_forms
 from frontend.views.home import acting_user, apply_service_error
 from participants.models import Membership, Partnership
@@ -543,6 +544,7 @@ def _link_problem(request: HttpRequest, error: ConsentLinkError) -> HttpResponse
     )
 
 
+@signed_link
 @never_cache
 @require_http_methods(["GET", "POST"])
 def parent_consent(request: HttpRequest, token: str) -> HttpResponse:
@@ -585,6 +587,7 @@ def parent_consent(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@signed_link
 @never_cache
 @require_GET
 def parent_consent_answered(request: HttpRequest, token: str) -> HttpResponse:
@@ -607,6 +610,7 @@ def parent_consent_answered(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@signed_link
 @never_cache
 @require_http_methods(["GET", "POST"])
 def parent_consent_withdraw(request: HttpRequest, token: str) -> HttpResponse:

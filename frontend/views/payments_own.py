@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from core.permissions import require
+from core.web_security import allow_form_redirect
 from frontend.forms.payments import CHOICE_LABELS, NomineeForm, PaymentChoiceForm
 from frontend.views.home import acting_user
 from frontend.views.work_logs import show_error
@@ -210,7 +211,8 @@ def _start_stripe(request: HttpRequest, user: Any) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("payment_account_setup")
     if started.url:
-        return redirect(started.url)  # Stripe's hosted onboarding page
+        # Stripe's hosted onboarding page: the form's Content-Security-Policy lets it go there.
+        return allow_form_redirect(redirect(started.url), started.url)  # type: ignore[return-value]
     if started.reason:
         messages.error(request, started.reason)
     else:

@@ -40,6 +40,42 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Every page a journey opens reports its Content-Security-Policy violations here: the browser's own console messages
+# ("Refused to execute inline script because it violates the following Content Security Policy directive ...") and,
+# from a script added before any of the page's own, each securitypolicyviolation event.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    "CSP violation: " + event.effectiveDirective + " blocked " + (event.blockedURI || "inline") +
+    " at " + event.sourceFile + ":" + event.lineNumber + " on " + document.location.pathname
+  );
+});
+"""
+CSP_SIGNS = ("Content Security Policy", "Content-Security-Policy", "Refused to", "CSP violation")
+
+
+def csp_violation(text: str) -> bool:
+    return any(sign in text for sign in CSP_SIGNS)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(browser, monkeypatch):
+    """Fails the test if any page in any browser context it opens breaks the Content-Security-Policy (an inline
+    script or style, a handler attribute, a script from elsewhere): the journeys prove there are none."""
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("console", lambda message: csp_violation(message.text) and violations.append(message.text))
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield violations
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def phone(browser):
     """A phone-sized page (375 x 740, like an iPhone SE or a small Android)."""
