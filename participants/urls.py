@@ -1,5 +1,6 @@
 from django.urls import path
 
+from participants.apis import data_rights as data_rights_apis
 from participants.apis import onboarding, recruitment
 from participants.apis import people as apis
 from participants.apis import portfolio as portfolio_apis
@@ -54,4 +55,5 @@ urlpatterns = [
     *training_apis.urlpatterns,
     *support_apis.urlpatterns,
     *portfolio_apis.urlpatterns,
+    *data_rights_apis.urlpatterns,
 ]
