@@ -332,6 +332,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Rate limits ("count/period", period in s, m, h or d, optionally with a number: 10m). Counted in the default
+
 # cache, which production requires to be shared (CACHE_URL). Sign-in and sign-in codes: ACCOUNT_RATE_LIMITS above.
 # Public forms (the application form, consent answers and other signed-out POSTs), per client address:
 RATELIMIT_PUBLIC_FORM = env.str("RATELIMIT_PUBLIC_FORM", default="200/10m")
@@ -355,4 +356,3 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 UPLOAD_FORM_ALLOWANCE_BYTES = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, written down: 2.5 MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields of one request, files not counted
-
