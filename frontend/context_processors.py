@@ -100,6 +100,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Your information", reverse("my_information")))
     if user.has_perm("participants.view_datarequest"):
         items.append(("Data requests", reverse("data_request_list")))
+    if user.has_perm("participants.change_partnership"):
+        items.append(("Retention", reverse("retention_settings")))
     items.append(("Notifications", reverse("notification_list")))
     if user.has_perm("core.view_auditevent"):
         items.append(("Audit log", reverse("audit_log")))

@@ -68,3 +68,19 @@ class RefuseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why, in words the young person will understand"},
     )
+
+
+class RetentionForm(forms.Form):
+    applicant_retention_days = forms.IntegerField(
+        label="Keep withdrawn, declined and unsuccessful applications for (days)",
+        help_text="Then they are deleted; only anonymous counts stay for reports.",
+        error_messages={"required": "Enter a number of days", "invalid": "Enter a whole number of days"},
+    )
+    leaver_retention_days = forms.IntegerField(
+        label="Keep a leaver's record for (days after they leave)",
+        help_text=(
+            "Then it is reduced to what must be kept: safeguarding records until their 25th birthday, payment "
+            "records for six years."
+        ),
+        error_messages={"required": "Enter a number of days", "invalid": "Enter a whole number of days"},
+    )

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
 from core.permissions import require
-from frontend.forms.data_rights import AskForm, NoteForm, RecordRequestForm, RefuseForm
+from frontend.forms.data_rights import AskForm, NoteForm, RecordRequestForm, RefuseForm, RetentionForm
 from frontend.views.home import acting_user, apply_service_error
 from participants.models import DataRequest, Membership, Role
 from participants.selectors.data_rights import (
@@ -45,6 +45,7 @@ from participants.services.data_rights import (
     data_request_refuse,
     data_request_start,
     erasure_words_for_person,
+    partnership_retention_update,
     person_data_download_record,
 )
 
@@ -292,7 +293,41 @@ def data_request_download(request: HttpRequest, request_id: int) -> HttpResponse
     return _json_attachment(data, f"information-request-{data_request.pk}.json")
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention_settings(request: HttpRequest) -> HttpResponse:
+    """The partnership admin's retention settings, with what the next daily run would do to leavers now."""
+    from participants.services.retention import leavers_due
+    from safeguarding.selectors.data_rights import concerns_for_review_counts
+
+    user = acting_user(request)
+    require(user, "participants.change_partnership", user.partnership)
+    partnership = user.partnership
+    initial = {
+        "applicant_retention_days": partnership.applicant_retention_days,
+        "leaver_retention_days": partnership.leaver_retention_days,
+    }
+    form = RetentionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partnership_retention_update(actor=user, **form.cleaned_data)
+        except (ApplicationError, DjangoValidationError) as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, "Retention settings saved. The next daily run uses them.")
+            return redirect("retention_settings")
+    due, on_hold = concerns_for_review_counts(partnership.pk, timezone.localdate())
+    context = {
+        "form": form,
+        "leavers_due": leavers_due(partnership, timezone.now()).count(),
+        "concerns_due": due,
+        "concerns_on_hold": on_hold,
+    }
+    return render(request, "data_rights/retention.html", context)
+
+
 urlpatterns = [
+    path("staff/retention/", retention_settings, name="retention_settings"),
     path("me/information/", my_information, name="my_information"),
     path("me/information/download/", my_information_download, name="my_information_download"),
     path("me/information/ask/", my_information_ask, name="my_information_ask"),

@@ -40,6 +40,7 @@ from participants.models import (
     Membership,
     OnboardingItem,
     OutreachChannel,
+    Partnership,
     ReferenceLetter,
     Referral,
     Role,
@@ -286,6 +287,38 @@ def person_data_download_record(*, actor: User, membership: Membership, via: str
         event_type="person_data.downloaded",
         payload={"via": via},
     )
+
+
+RETENTION_DAYS_MIN = 30
+RETENTION_DAYS_MAX = 7 * 365
+
+
+@transaction.atomic
+def partnership_retention_update(
+    *, actor: User, applicant_retention_days: int, leaver_retention_days: int
+) -> Partnership:
+    """A partnership admin sets how long closed applications and leavers' records are kept (in days)."""
+    require(actor, "participants.change_partnership", actor.partnership)
+    partnership = Partnership.objects.select_for_update().get(pk=actor.partnership.pk)
+    values = {"applicant_retention_days": applicant_retention_days, "leaver_retention_days": leaver_retention_days}
+    for name, days in values.items():
+        if not RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX:
+            raise ApplicationError(
+                f"Enter a number of days from {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX}.", extra={"field": name}
+            )
+    before = {name: getattr(partnership, name) for name in values}
+    for name, days in values.items():
+        setattr(partnership, name, days)
+    partnership.full_clean()
+    partnership.save(update_fields=list(values))
+    audit_record(
+        actor=actor,
+        partnership=partnership,
+        subject=partnership,
+        event_type="partnership.retention_changed",
+        payload={"from": before, "to": values},
+    )
+    return partnership
 
 
 # --- Erasure ------------------------------------------------------------------------------------------------------

@@ -115,3 +115,24 @@ def test_another_partnerships_request_is_a_404(name, member, other_partnership, 
 def test_other_staff_roles_cannot_see_requests(member, login_with_second_factor):
     client = login_with_second_factor(member(Role.FINANCE_OFFICER))
     assert client.get(reverse("data_request_list")).status_code == 403
+
+
+def test_the_admin_sets_retention_and_sees_what_the_job_would_do(member, login_with_second_factor, partnership):
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    client = login_with_second_factor(admin)
+    page = client.get(reverse("retention_settings")).content.decode()
+    assert 'value="365"' in page and 'value="183"' in page and "Retention" in page
+    response = client.post(
+        reverse("retention_settings"), {"applicant_retention_days": "90", "leaver_retention_days": "10"}
+    )
+    assert "Enter a number of days from 30" in response.content.decode()
+    client.post(reverse("retention_settings"), {"applicant_retention_days": "90", "leaver_retention_days": "730"})
+    partnership.refresh_from_db()
+    assert (partnership.applicant_retention_days, partnership.leaver_retention_days) == (90, 730)
+    event = AuditEvent.objects.get(event_type="partnership.retention_changed")
+    assert event.payload["to"] == {"applicant_retention_days": 90, "leaver_retention_days": 730}
+
+
+def test_only_the_partnership_admin_sets_retention(member, login_with_second_factor):
+    client = login_with_second_factor(member(Role.PARTICIPATION_WORKER))
+    assert client.get(reverse("retention_settings")).status_code == 403
