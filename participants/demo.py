@@ -165,6 +165,7 @@ def seed_demo() -> list[Partnership]:
             from payments.demo import seed_payments
 
             seed_payments(partnership)
+            seed_data_request(partnership)
     from library.demo import seed_library  # both partnerships: one publishes, the other finds it
 
     seed_library()
@@ -464,3 +465,17 @@ def seed_training_and_support(partnership: Partnership) -> None:
         example="I asked the police lead why young people are not told what happens next.",
     )
     skill_claim_confirm(actor=worker, claim_id=claim.pk)
+
+
+def seed_data_request(partnership: Partnership) -> None:
+    """One open access request: Leah asked, from her account, for everything held about her (docs/data-rights.md).
+    Workers see it under Data requests with its due date."""
+    from participants.services.data_rights import data_request_make
+
+    leah = Membership.objects.get(partnership=partnership, user__email="leah.nowak@north-shire.example").user
+    act_in(leah, partnership)
+    data_request_make(
+        actor=leah,
+        kind="access",
+        details="I would like a copy of everything you have about me, including what staff wrote.",
+    )
