@@ -103,3 +103,15 @@ def test_other_staff_roles_are_refused(member, api_as):
     client = api_as(member(Role.FINANCE_OFFICER))
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"kind": "access"}, format="json").status_code == 403
+
+
+def test_staff_record_a_request_with_whose_and_when(member, api_as):
+    worker = member(Role.PARTICIPATION_WORKER)
+    young = member(Role.YOUNG_PERSON)
+    client = api_as(worker)
+    response = client.post(URL, {"kind": "access"}, format="json")
+    assert response.status_code == 400 and "membership_id" in str(response.json())
+    response = client.post(
+        URL, {"kind": "access", "membership_id": young.membership.pk, "received_on": "2026-01-31"}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["due_on"] == "2026-02-28"
