@@ -148,6 +148,7 @@ API_LISTS: list[KeyUrl] = [
     KeyUrl("api_training_modules", WORKER, _fixed("/api/v1/training-modules/")),
     KeyUrl("api_training_records", WORKER, _fixed("/api/v1/training-records/")),
     KeyUrl("api_support_sessions", WORKER, _fixed("/api/v1/support-sessions/")),
+    KeyUrl("api_data_requests", WORKER, _fixed("/api/v1/data-requests/")),
     KeyUrl("api_audit_events", ADMIN, _fixed("/api/v1/audit-events/")),
     KeyUrl("api_consents", SAFEGUARDING, _fixed("/api/v1/consents/")),
     KeyUrl("api_consent_links", SAFEGUARDING, _fixed("/api/v1/consent-links/")),
