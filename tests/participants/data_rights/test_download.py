@@ -56,3 +56,37 @@ def test_only_a_young_person_downloads_their_own(member):
 def test_the_download_takes_a_fixed_number_of_queries(person, partnership, django_assert_max_num_queries):
     with django_assert_max_num_queries(40):
         person_data_for_self(person.user)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_records(person, partnership):
+    """No query per record: the same count for one of everything as for four of everything."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from participants.models import SupportSession
+    from tests.factories.engagements import ExpenseFactory, InterestFactory
+    from tests.factories.feedback import RecommendationContributorFactory
+    from tests.factories.library import ExampleCreditFactory
+    from tests.factories.payments import ClaimFactory, PayoutFactory
+    from tests.factories.safeguarding import ConsentFactory, EngagementFactory
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            person_data_for_self(person.user)
+        return len(queries)
+
+    before = count()
+    m = person.membership
+    for _ in range(3):
+        SupportSession.objects.create(
+            partnership=partnership, membership=m, kind="debrief", staff=person.worker, held_on=timezone.localdate()
+        )
+        ConsentFactory(membership=m)
+        InterestFactory(engagement=EngagementFactory(partnership=partnership), membership=m)
+        claim = ClaimFactory(membership=m)
+        PayoutFactory(claim=claim)
+        ExpenseFactory(work_log=claim.work_log)
+        RecommendationContributorFactory(membership=m, recommendation__engagement__partnership=partnership)
+        ExampleCreditFactory(example__partnership=partnership, membership=m)
+    assert count() == before
