@@ -134,7 +134,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=6000, help="the most requests one role sends")
     parser.add_argument("--concurrency", type=int, default=2, help="connections per role")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--warmup", type=int, default=-1, help="untimed requests per role first (default: one a URL)")
+    parser.add_argument(
+        "--warmup", type=int, default=-1, help="untimed requests per role first (default: one per connection)"
+    )
     args = parser.parse_args()
     if min(args.requests, args.concurrency, args.workers) < 1 or args.seconds <= 0:
         parser.error("--requests, --concurrency and --workers must be at least 1, --seconds positive")
@@ -165,7 +167,8 @@ def main() -> None:
 
 def run(data: BenchData, *, seconds: float, requests: int, concurrency: int, workers: int, warmup: int = -1) -> bool:
     """Load the server with every role at once; print the figures. True when any request failed or answered
-    anything but 200. `warmup` -1: one untimed request per URL of the role first."""
+    anything but 200. `warmup` -1: one untimed request per connection first (it opens the connection; the pages'
+    first requests, with their one-off costs, are then part of the timed run, as they are for real people)."""
     from django.db import connection
 
     urls = role_urls()
@@ -208,7 +211,7 @@ def _load_all(
             command += [
                 f"--requests={requests}",
                 f"--concurrency={concurrency}",
-                f"--warmup={len(plan.paths) if warmup < 0 else warmup}",
+                f"--warmup={concurrency if warmup < 0 else warmup}",
                 f"--time-limit={seconds}",
             ]
             # Its answer can be larger than a pipe holds (every latency): a file, read once it has exited. What it
