@@ -27,6 +27,8 @@ from django.shortcuts import render
 from django_ratelimit import ALL, UNSAFE
 from django_ratelimit.core import get_usage
 
+from core.web_security import SIGNED_LINK_REFERRER_POLICY
+
 logger = logging.getLogger(__name__)
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -95,7 +97,8 @@ def public_form(view: View) -> View:
 def signed_link(view: View) -> View:
     """A page reached by a signed link: every request counts (RATELIMIT_SIGNED_LINK), refused links count again
     (RATELIMIT_SIGNED_LINK_FAILURES) and stop the address once over; posts count as public form posts too. The
-    answer carries Referrer-Policy: no-referrer so the token does not leave the page in a Referer header."""
+    answer carries Referrer-Policy: strict-origin (core.web_security.SIGNED_LINK_REFERRER_POLICY), so the token
+    does not leave the page in a Referer header."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -122,5 +125,5 @@ def signed_link(view: View) -> View:
 
 
 def _no_referrer(response: HttpResponseBase) -> HttpResponseBase:
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = SIGNED_LINK_REFERRER_POLICY
     return response

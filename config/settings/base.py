@@ -321,8 +321,8 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
     }
 }
 # Pages send Referrer-Policy: same-origin (above); a page reached by a signed link (parent or carer consent, an
-# application's resume, interview and offer links, the calendar feed) sends no-referrer instead, so its token never
-# leaves in a Referer header (core.ratelimit.signed_link). Another window cannot script ours (COOP). The session
+# application's resume, interview and offer links, the calendar feed) sends strict-origin instead, so its token
+# never leaves in a Referer header (core.web_security.SIGNED_LINK_REFERRER_POLICY says why not no-referrer). Another window cannot script ours (COOP). The session
 # cookie is HttpOnly and SameSite=Lax (above); production makes both cookies Secure with __Secure- names.
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -356,3 +356,5 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 UPLOAD_FORM_ALLOWANCE_BYTES = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, written down: 2.5 MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields of one request, files not counted
+# Django's page for a refused CSRF check has an inline style: ours says what happened in plain words.
+CSRF_FAILURE_VIEW = "core.web_security.csrf_failure"

@@ -193,7 +193,7 @@ def test_guessing_signed_links_stops_the_address_even_for_a_good_link(partnershi
     for guess in ("aaaa", "bbbb", "cccc"):
         assert here.get(f"/consent/{guess}/").status_code in {400, 404}
     refused = here.get(good)
-    assert refused.status_code == 429 and refused["Referrer-Policy"] == "no-referrer"
+    assert refused.status_code == 429 and refused["Referrer-Policy"] == "strict-origin"
     assert "Too many tries" in refused.content.decode()
     assert client_at("198.51.100.21").get(good).status_code == 302
     ratelimit_clock.now += 10 * 60 + 1

@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from core.web_security import allow_form_redirect
 from participants.models import Role
@@ -161,7 +161,9 @@ def test_pages_cannot_be_framed_sniffed_or_opened_by_other_windows(client):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
-def test_pages_reached_by_a_signed_link_send_no_referrer(client, partnership):
+def test_pages_reached_by_a_signed_link_send_only_the_origin_as_referrer(client, partnership):
+    """strict-origin: never the path (the token), and the page's own forms still send their Origin for the CSRF
+    check (no-referrer would send "Origin: null": tests/e2e/test_parent_consent.py posts such a form)."""
     from participants.tokens import make_token
     from safeguarding.services.consent import GIVE, consent_token_make
 
@@ -175,22 +177,30 @@ def test_pages_reached_by_a_signed_link_send_no_referrer(client, partnership):
     for link in links:
         response = client.get(link)
         assert response.status_code in {400, 404}, link
-        assert response["Referrer-Policy"] == "no-referrer", link
+        assert response["Referrer-Policy"] == "strict-origin", link
     assert client.get("/accounts/login/")["Referrer-Policy"] == "same-origin"
 
 
-def test_a_working_signed_link_sends_no_referrer(client, partnership, worker):
+def test_a_working_signed_link_sends_only_the_origin_as_referrer(client, partnership, worker):
     from tests.safeguarding.test_consent_pages import link_for, young
 
     _, link = link_for(worker, young(partnership))
     response = client.get(link)
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
 
 
 @pytest.fixture
 def worker(member):
     return member(Role.PARTICIPATION_WORKER)
+
+
+def test_a_refused_csrf_check_gets_a_plain_page_with_no_inline_style():
+    refused = Client(enforce_csrf_checks=True).post("/accounts/login/", {"login": "a@example.org", "password": "x"})
+    assert refused.status_code == 403
+    text = refused.content.decode()
+    assert "This form has expired" in text and inline_code(text) == []
+    assert policy(refused) == STRICT
 
 
 # --- Private files ---------------------------------------------------------------------------------------------------
