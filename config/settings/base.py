@@ -322,8 +322,9 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
 }
 # Pages send Referrer-Policy: same-origin (above); a page reached by a signed link (parent or carer consent, an
 # application's resume, interview and offer links, the calendar feed) sends strict-origin instead, so its token
-# never leaves in a Referer header (core.web_security.SIGNED_LINK_REFERRER_POLICY says why not no-referrer). Another window cannot script ours (COOP). The session
-# cookie is HttpOnly and SameSite=Lax (above); production makes both cookies Secure with __Secure- names.
+# never leaves in a Referer header (core.web_security.SIGNED_LINK_REFERRER_POLICY says why not no-referrer).
+# Another window cannot script ours (COOP). The session cookie is HttpOnly and SameSite=Lax (above); production
+# makes both cookies Secure with __Secure- names.
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_SAMESITE = "Lax"
 
