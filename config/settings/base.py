@@ -296,11 +296,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = False
 
+# --- No personal data in logs and error reports (docs/security.md; core/logging.py) ------------------------------
+# Error reports (technical 500, AdminEmailHandler) hide every POST value, cookie, traceback variable, query string
+# and non-harmless header, and name the user by id, for every request whatever DEBUG says. The log filter hides
+# Celery task arguments and the values PostgreSQL puts in a database error's DETAIL.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.NoPersonalDataExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "core.logging.NoPersonalDataExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_personal_data": {"()": "core.logging.RedactPersonalData"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_personal_data"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
