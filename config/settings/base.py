@@ -109,6 +109,9 @@ TEMPLATES = [
 # --- Data ---------------------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# With persistent connections, check a kept connection before a request (or task) uses it, so that after PostgreSQL
+# restarts the first request reconnects instead of failing (docs/operations.md "Faults and recovery").
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
@@ -205,8 +208,33 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# --- Background jobs: faults and recovery (core/outbox.py; docs/operations.md "Faults and recovery") ---------------
+# When the broker does not answer, publishing a task gives up quickly and the task is kept in the database's outbox
+# (core.outbox), so a page that enqueues still answers: a refused connection fails in well under a second, a Redis
+# that accepts but never answers after CELERY_BROKER_SOCKET_TIMEOUT seconds for each read (about 6 s in all with the
+# defaults, measured by tests/faults/test_redis_down.py; Celery's own defaults would wait for ever).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env.int("CELERY_TASK_PUBLISH_MAX_RETRIES", default=1),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    # A message taken by a worker that dies before acknowledging it (acks_late above) is delivered again after this
+    # many seconds. It must be longer than the longest task and than the longest countdown or ETA (the email tasks
+    # retry with back-off of at most 10 minutes), or a message would be delivered twice meanwhile.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
+}
+# For Redis only: the SQLAlchemy transport of development hands its options to create_engine, which refuses these.
+_REDIS_SCHEMES = ("redis://", "rediss://", "redis+socket://", "sentinel://")
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS if CELERY_BROKER_URL.startswith(_REDIS_SCHEMES) else {}
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
+    # Tasks kept in the outbox while the broker was away (core/outbox.py); workers also drain it when they connect.
+    "drain-outbox": {"task": "core.drain_outbox", "schedule": 60},
     "clear-expired-sessions": {"task": "core.tasks.clear_expired_sessions", "schedule": 60 * 60 * 6},
     "flush-expired-api-tokens": {"task": "core.tasks.flush_expired_api_tokens", "schedule": 60 * 60 * 24},
     "consent-renewal": {"task": "safeguarding.tasks.consent_renewal", "schedule": 60 * 60 * 24},

@@ -1,0 +1,126 @@
+"""A Celery worker killed (SIGKILL) in the middle of a task: the message, never acknowledged (acks_late), is delivered
+again to a new worker, which finishes the work without doing any of it twice.
+
+The task is `payments.submit_batch` sending a batch of three Stripe payouts over real HTTP to the local Stripe test
+server. The test holds the server's answer to the second transfer request (the transfer is made, the answer not yet
+sent), kills the worker while it waits for that answer, and starts a new one. With Redis, an unacknowledged message
+comes back after the visibility timeout (CELERY_VISIBILITY_TIMEOUT, 2 s here, 1 hour by default). The new worker
+finds the second payout SENDING, asks Stripe for its transfer instead of making another (payments/services/payouts.py),
+sends the third, and finishes the batch: three transfers, one per payout.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Any
+
+import pytest
+
+from payments.models import PaymentBatch, Payout
+from payments.services.batches import batch_submit
+from payments.stripe_server import StripeTestServer
+from tests.faults.conftest import (
+    Worker,
+    celery_pointed_at,
+    database_url,
+    new_queue,
+    require_postgresql_tests_database,
+    wait_until,
+    worker_env,
+)
+from tests.payments.test_batches_helpers import approved_batch, officers, open_claim, stripe_payee, transfers
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+class HeldAnswer:
+    """Wraps the Stripe test server's API: the `nth` transfer request is carried out, then its answer is held until
+    `release` is set (so the worker is waiting on Stripe, mid-task, when it is killed)."""
+
+    def __init__(self, server: StripeTestServer, nth: int) -> None:
+        self.handle = server.api.handle
+        self.nth = nth
+        self.seen = 0
+        self.lock = threading.Lock()
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        server.api.handle = self  # type: ignore[method-assign]
+
+    def __call__(self, method: str, path: str, query: str, body: bytes, headers: Any) -> Any:
+        answer = self.handle(method, path, query, body, headers)
+        if method == "POST" and path == "/v1/transfers":
+            with self.lock:
+                self.seen += 1
+                hold = self.seen == self.nth
+            if hold:
+                self.arrived.set()
+                self.release.wait(timeout=60)
+        return answer
+
+
+@pytest.fixture
+def stripe_server(settings: Any):
+    token = secrets.token_hex(8)
+    server = StripeTestServer(api_key=f"sk_test_{token}", webhook_secret=f"whsec_{token}").start()
+    settings.STRIPE_API_BASE = server.url
+    settings.STRIPE_SECRET_KEY = server.api_key
+    settings.STRIPE_WEBHOOK_SECRET = server.webhook_secret
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_worker_killed_mid_batch_is_replaced_and_each_payout_is_sent_once(
+    private_redis, workers, stripe_server, member, partnership, tmp_path
+):
+    require_postgresql_tests_database()
+    maker, approver = officers(member)
+    claims = [open_claim(stripe_payee(partnership, stripe_server).membership, pay=1000 + n) for n in range(3)]
+    batch = approved_batch(maker, approver, claims)
+    held = HeldAnswer(stripe_server, nth=2)
+    queue = new_queue()
+    env = worker_env(
+        broker=private_redis.url,
+        queue=queue,
+        database=database_url(),
+        CELERY_VISIBILITY_TIMEOUT="2",
+        STRIPE_API_BASE=stripe_server.url,
+        STRIPE_SECRET_KEY=stripe_server.api_key,
+        STRIPE_WEBHOOK_SECRET=stripe_server.webhook_secret,
+        STRIPE_MAX_NETWORK_RETRIES="0",
+    )
+    try:
+        with celery_pointed_at(private_redis.url, queue):
+            first = Worker(tmp_path / "worker-1.log", env, queue)
+            workers.append(first)
+            batch_submit(actor=maker, batch_id=batch.pk)  # enqueues payments.submit_batch on commit
+
+            # Mid-task: the first payout sent, the second SENDING and its transfer made at Stripe, the answer held.
+            wait_until(held.arrived.is_set, "the worker asks Stripe for the second transfer", process=first.process)
+            statuses = list(Payout.objects.order_by("pk").values_list("status", flat=True))
+            assert statuses == [Payout.Status.SENT, Payout.Status.SENDING, Payout.Status.PENDING]
+            first.kill()
+            held.release.set()  # the answer goes nowhere: the worker is gone
+            assert len(transfers(stripe_server)) == 2
+
+            second = Worker(tmp_path / "worker-2.log", env, queue)
+            workers.append(second)
+            wait_until(
+                lambda: PaymentBatch.objects.get(pk=batch.pk).status == PaymentBatch.Status.SUBMITTED,
+                "the new worker finishes the batch",
+                process=second.process,
+            )
+    finally:
+        held.release.set()
+
+    made = transfers(stripe_server)
+    payouts = list(Payout.objects.order_by("pk"))
+    assert len(made) == 3
+    assert sorted(int(t["metadata"]["payout"]) for t in made) == [p.pk for p in payouts]
+    for payout in payouts:
+        assert payout.status == Payout.Status.SENT
+        assert payout.stripe_transfer_id in {t["id"] for t in made}
+    assert [p.attempts for p in payouts] == [1, 2, 1]  # the second was resumed: looked up, not sent again
+    assert "payments.submit_batch" in second.log()
