@@ -178,6 +178,31 @@ def test_the_address_is_read_behind_the_proxies_we_trust(partnership, settings):
     assert post_from("192.0.2.1").status_code == 429
 
 
+def test_every_signed_out_form_and_signed_link_is_rate_limited():
+    """docs/permissions.md names every address a signed-out person may use ("public", "token"): each public form
+    post and each signed link must go through core.ratelimit, so a new one without a limit fails here."""
+    from tests.test_address_matrix import ROWS, url_patterns
+
+    # Stripe signs every webhook and retries refused ones: a limit would only delay payments (its own test checks
+    # the signature). allauth's pages have allauth's limits (tests above). The API has DRF's throttle.
+    exempt = {"stripe_webhook"}
+    patterns = url_patterns()
+    needed = {
+        row.address: "signed-link" if row.needs == "token" else "public-form"
+        for row in ROWS
+        if not row.is_api
+        and row.address not in exempt
+        and (row.needs == "token" or (row.needs == "public" and row.method in {"POST", "PUT", "PATCH", "DELETE"}))
+    }
+    assert "consent_parent" in needed and "apply_about_you" in needed  # the table is being read
+    missing = {
+        name: kind
+        for name, kind in needed.items()
+        if getattr(patterns[name][1], "rate_limited", None) not in {kind, "signed-link"}
+    }
+    assert missing == {}
+
+
 # --- Signed links ----------------------------------------------------------------------------------------------------
 
 
