@@ -39,7 +39,6 @@ from participants.models import (
     DataRequest,
     Membership,
     OnboardingItem,
-    OutreachChannel,
     Partnership,
     ReferenceLetter,
     Referral,
@@ -52,6 +51,7 @@ from participants.models import (
     YoungPersonProfile,
     one_calendar_month_after,
 )
+from participants.services.recruitment import _channel_name  # the retention job's own rule, not a copy
 
 DETAILS_MAX = 2000
 Status = DataRequest.Status
@@ -322,14 +322,6 @@ def partnership_retention_update(
 
 
 # --- Erasure ------------------------------------------------------------------------------------------------------
-
-
-def _channel_name(application: Application) -> str:
-    if application.referral_id:
-        return str(OutreachChannel.PEER_REFERRAL.label)
-    if application.outreach_link_id and application.outreach_link is not None:
-        return str(application.outreach_link.get_channel_display())
-    return "Direct"
 
 
 def _participants_erase(membership: Membership, report: ErasureReport) -> None:

@@ -59,10 +59,9 @@ def test_erasure_deletes_what_can_go(person, admin):
     m.refresh_from_db()
     assert m.erased_at is not None and m.status == Membership.Status.SUSPENDED
     erased = _erased(report)
-    assert (
-        erased["your application"] == 1 and erased["wellbeing check-ins"] if "wellbeing check-ins" in erased else True
-    )
-    assert erased["bank details"] == 1
+    assert erased["your application"] == 1 and erased["bank details"] == 1
+    assert erased["attendance marks"] == 1 and erased["expressions of interest"] == 1
+    assert erased["support sessions and what was agreed"] == 1 and erased["your name on library examples"] == 1
 
 
 def test_erasure_keeps_concerns_and_legal_holds_and_says_why(person, admin):
@@ -153,3 +152,12 @@ def test_completing_an_erasure_request_erases_and_tells_the_person(
     assert "We deleted:" in message.body and "six years" in message.body
     assert "safeguarding records about you (there may be none)" in message.body
     assert "safeguarding concerns" not in message.body  # never the count of concerns
+
+
+def test_another_partnerships_person_is_a_404(member, other_partnership):
+    from django.http import Http404
+
+    stranger = member(Role.YOUNG_PERSON, in_partnership=other_partnership)
+    with pytest.raises(Http404):
+        person_erase(actor=member(Role.PARTNERSHIP_ADMIN), membership_id=stranger.membership.pk)
+    assert User.objects.get(pk=stranger.pk).is_active
