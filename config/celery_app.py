@@ -28,9 +28,13 @@ app.autodiscover_tasks()
 @worker_ready.connect
 def drain_outbox_when_connected(**kwargs: Any) -> None:
     """A worker that has just connected to the broker sends what was kept while the broker was away."""
+    from django.db import connections
+
     from core.outbox import drain
 
     try:
         drain()
     except Exception:  # never stop a worker from starting; the periodic drain tries again
         logging.getLogger(__name__).exception("Draining the outbox at worker start failed.")
+    finally:
+        connections.close_all()  # this is the main process: its pool's children open their own connections
