@@ -73,3 +73,22 @@ def _plain(words: str) -> Callable[[AuditEvent], str]:
 
 for _event_type, _words in _PLAIN.items():
     describes(_event_type)(_plain(_words))
+
+
+# --- Data rights (participants.services.data_rights, docs/data-rights.md): no names, no details ------------------
+def _data_rights_events() -> None:
+    from core.audit import describe_in_words, describe_status_moves
+    from participants.models import DataRequest
+
+    describe_in_words(
+        {
+            "datarequest.received": "recorded a request about someone's information",
+            "person_data.downloaded": "downloaded someone's information",
+            "person.erased": "erased someone's information, keeping what must be kept",
+            "partnership.retention_changed": "changed the retention settings",
+        }
+    )
+    describe_status_moves({"datarequest.status_changed": ("moved a data request to", dict(DataRequest.Status.choices))})
+
+
+_data_rights_events()

@@ -120,3 +120,17 @@ def test_refusal_needs_a_reason_that_the_person_is_told(member, django_capture_o
 
     assert "What we wrote is what you told us." in mail.outbox[-1].body
     assert "ico.org.uk" in mail.outbox[-1].body
+
+
+def test_the_audit_log_describes_the_events_without_names(member):
+    from core.audit import audit_describe
+
+    young = member(Role.YOUNG_PERSON)
+    worker = member(Role.PARTICIPATION_WORKER)
+    request = data_request_make(actor=young, kind=Kind.ACCESS)
+    data_request_start(actor=worker, request_id=request.pk)
+    words = [audit_describe(event) for event in AuditEvent.objects.order_by("pk")]
+    assert words == [
+        f"{young.full_name} recorded a request about someone's information (number {request.pk}).",
+        f"{worker.full_name} moved a data request to “In progress” (number {request.pk}).",
+    ]
