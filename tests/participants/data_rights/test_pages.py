@@ -136,3 +136,11 @@ def test_the_admin_sets_retention_and_sees_what_the_job_would_do(member, login_w
 def test_only_the_partnership_admin_sets_retention(member, login_with_second_factor):
     client = login_with_second_factor(member(Role.PARTICIPATION_WORKER))
     assert client.get(reverse("retention_settings")).status_code == 403
+
+
+def test_a_young_person_with_nothing_yet_sees_that_nothing_is_held(member, login):
+    client = login(member(Role.YOUNG_PERSON))
+    page = client.get(reverse("my_information")).content.decode()
+    assert "Nothing held." in page and "Download your information" in page
+    data = json.loads(client.get(reverse("my_information_download")).content)
+    assert data["application"] is None and data["claims"] == [] and data["about_you"]["profile"] is None
