@@ -161,11 +161,12 @@ def new_queue() -> str:
 class Worker:
     """`celery -A config worker --pool=solo` in a process of its own, on its own queue, logging to a file."""
 
-    def __init__(self, log: Path, env: dict[str, str], queue: str) -> None:
+    def __init__(self, log: Path, env: dict[str, str], queue: str, *, pool: str = "solo") -> None:
         self.log_path = log
         self._log = log.open("a")
+        pool_options = ["--pool=solo"] if pool == "solo" else [f"--pool={pool}", "--concurrency=1"]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],
+            [sys.executable, "-m", "celery", "-A", "config", "worker", *pool_options, "-Q", queue, "--loglevel=INFO"],
             cwd=ROOT,
             env=env,
             stdout=self._log,
@@ -177,6 +178,11 @@ class Worker:
 
     def ready(self) -> bool:
         return " ready." in self.log()
+
+    def children(self) -> list[int]:
+        """The pool's child processes (prefork), from /proc."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
 
     def kill(self) -> None:
         """SIGKILL: no clean-up, no acknowledgement, exactly like a machine that dies."""

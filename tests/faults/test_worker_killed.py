@@ -6,12 +6,15 @@ server. The test holds the server's answer to the second transfer request (the t
 sent), kills the worker while it waits for that answer, and starts a new one. With Redis, an unacknowledged message
 comes back after the visibility timeout (CELERY_VISIBILITY_TIMEOUT, 2 s here, 1 hour by default). The new worker
 finds the second payout SENDING, asks Stripe for its transfer instead of making another (payments/services/payouts.py),
-sends the third, and finishes the batch: three transfers, one per payout.
+sends the third, and finishes the batch: three transfers, one per payout. The second test kills only the pool's
+child process: the worker rejects the message back to the queue (CELERY_TASK_REJECT_ON_WORKER_LOST) and runs it again.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
 import threading
 from typing import Any
 
@@ -72,38 +75,62 @@ def stripe_server(settings: Any):
         server.stop()
 
 
-def test_a_worker_killed_mid_batch_is_replaced_and_each_payout_is_sent_once(
-    private_redis, workers, stripe_server, member, partnership, tmp_path
-):
-    require_postgresql_tests_database()
+def _batch_of_three(member: Any, partnership: Any, stripe_server: StripeTestServer) -> tuple[Any, PaymentBatch]:
     maker, approver = officers(member)
     claims = [open_claim(stripe_payee(partnership, stripe_server).membership, pay=1000 + n) for n in range(3)]
-    batch = approved_batch(maker, approver, claims)
-    held = HeldAnswer(stripe_server, nth=2)
-    queue = new_queue()
-    env = worker_env(
-        broker=private_redis.url,
+    return maker, approved_batch(maker, approver, claims)
+
+
+def _env(redis_url: str, queue: str, stripe_server: StripeTestServer, visibility_timeout: int) -> dict[str, str]:
+    return worker_env(
+        broker=redis_url,
         queue=queue,
         database=database_url(),
-        CELERY_VISIBILITY_TIMEOUT="2",
+        CELERY_VISIBILITY_TIMEOUT=str(visibility_timeout),
         STRIPE_API_BASE=stripe_server.url,
         STRIPE_SECRET_KEY=stripe_server.api_key,
         STRIPE_WEBHOOK_SECRET=stripe_server.webhook_secret,
         STRIPE_MAX_NETWORK_RETRIES="0",
     )
+
+
+def _assert_each_payout_sent_once(stripe_server: StripeTestServer) -> None:
+    made = transfers(stripe_server)
+    payouts = list(Payout.objects.order_by("pk"))
+    assert len(made) == 3
+    assert sorted(int(t["metadata"]["payout"]) for t in made) == [p.pk for p in payouts]
+    for payout in payouts:
+        assert payout.status == Payout.Status.SENT
+        assert payout.stripe_transfer_id in {t["id"] for t in made}
+    assert [p.attempts for p in payouts] == [1, 2, 1]  # the second was resumed: looked up, not sent again
+
+
+def _wait_mid_task(held: HeldAnswer, worker: Worker, stripe_server: StripeTestServer) -> None:
+    """Mid-task: the first payout sent, the second SENDING and its transfer made at Stripe, the answer held."""
+    wait_until(held.arrived.is_set, "the worker asks Stripe for the second transfer", process=worker.process)
+    statuses = list(Payout.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == [Payout.Status.SENT, Payout.Status.SENDING, Payout.Status.PENDING]
+    assert len(transfers(stripe_server)) == 2
+
+
+def test_a_worker_killed_mid_batch_is_replaced_and_each_payout_is_sent_once(
+    private_redis, workers, stripe_server, member, partnership, tmp_path
+):
+    """The whole worker dies (its machine, say): Redis delivers the message again after the visibility timeout."""
+    require_postgresql_tests_database()
+    maker, batch = _batch_of_three(member, partnership, stripe_server)
+    held = HeldAnswer(stripe_server, nth=2)
+    queue = new_queue()
+    env = _env(private_redis.url, queue, stripe_server, visibility_timeout=2)
     try:
         with celery_pointed_at(private_redis.url, queue):
             first = Worker(tmp_path / "worker-1.log", env, queue)
             workers.append(first)
             batch_submit(actor=maker, batch_id=batch.pk)  # enqueues payments.submit_batch on commit
 
-            # Mid-task: the first payout sent, the second SENDING and its transfer made at Stripe, the answer held.
-            wait_until(held.arrived.is_set, "the worker asks Stripe for the second transfer", process=first.process)
-            statuses = list(Payout.objects.order_by("pk").values_list("status", flat=True))
-            assert statuses == [Payout.Status.SENT, Payout.Status.SENDING, Payout.Status.PENDING]
+            _wait_mid_task(held, first, stripe_server)
             first.kill()
             held.release.set()  # the answer goes nowhere: the worker is gone
-            assert len(transfers(stripe_server)) == 2
 
             second = Worker(tmp_path / "worker-2.log", env, queue)
             workers.append(second)
@@ -115,12 +142,37 @@ def test_a_worker_killed_mid_batch_is_replaced_and_each_payout_is_sent_once(
     finally:
         held.release.set()
 
-    made = transfers(stripe_server)
-    payouts = list(Payout.objects.order_by("pk"))
-    assert len(made) == 3
-    assert sorted(int(t["metadata"]["payout"]) for t in made) == [p.pk for p in payouts]
-    for payout in payouts:
-        assert payout.status == Payout.Status.SENT
-        assert payout.stripe_transfer_id in {t["id"] for t in made}
-    assert [p.attempts for p in payouts] == [1, 2, 1]  # the second was resumed: looked up, not sent again
+    _assert_each_payout_sent_once(stripe_server)
     assert "payments.submit_batch" in second.log()
+
+
+def test_a_pool_process_killed_mid_batch_is_retried_by_its_worker_and_each_payout_is_sent_once(
+    private_redis, workers, stripe_server, member, partnership, tmp_path
+):
+    """Only the pool's child process dies (out of memory, say): with CELERY_TASK_REJECT_ON_WORKER_LOST the worker
+    puts the message back at once; the visibility timeout is left at an hour to show it is not what brings it back."""
+    require_postgresql_tests_database()
+    maker, batch = _batch_of_three(member, partnership, stripe_server)
+    held = HeldAnswer(stripe_server, nth=2)
+    queue = new_queue()
+    env = _env(private_redis.url, queue, stripe_server, visibility_timeout=3600)
+    try:
+        with celery_pointed_at(private_redis.url, queue):
+            worker = Worker(tmp_path / "worker.log", env, queue, pool="prefork")
+            workers.append(worker)
+            batch_submit(actor=maker, batch_id=batch.pk)
+            _wait_mid_task(held, worker, stripe_server)
+            children = worker.children()
+            assert len(children) == 1
+            os.kill(children[0], signal.SIGKILL)
+            held.release.set()
+            wait_until(
+                lambda: PaymentBatch.objects.get(pk=batch.pk).status == PaymentBatch.Status.SUBMITTED,
+                "the worker's new pool process finishes the batch",
+                process=worker.process,
+            )
+    finally:
+        held.release.set()
+
+    _assert_each_payout_sent_once(stripe_server)
+    assert "WorkerLostError" in worker.log()
