@@ -413,8 +413,14 @@ def interests_visible_to(
     actor: User, *, engagement_id: int | None = None, status: str | None = None
 ) -> QuerySet[Interest]:
     """A young person's own interests; for a participation worker, the partnership's (one engagement's if asked, a
-    404 if the engagement is not theirs). Only those with `status`, if asked."""
+    404 if the engagement is not theirs). Only those with `status`, if asked.
+
+    The partnership is named on the engagement too (an interest is always in its engagement's partnership): the
+    list is ordered by the engagement's start, and without it PostgreSQL joins every partnership's engagements to
+    sort this one's interests; with it, it reads only this partnership's engagements, by their partnership index
+    (docs/performance.md, Indexes)."""
     interests = scope(Interest.objects.select_related("engagement", "membership__user"), actor)
+    interests = scope(interests, actor, field="engagement__partnership")
     if status:
         interests = interests.filter(status=status)
     if actor.has_perm(SELECT_INTEREST):
