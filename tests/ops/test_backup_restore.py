@@ -17,6 +17,7 @@ import subprocess
 import sys
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from http.cookiejar import CookieJar
 
 import psycopg
@@ -74,16 +75,37 @@ def app_env(url: str, **more: str) -> dict[str, str]:
     }
 
 
-def manage(url: str, *arguments: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *arguments],
+RUNNING: list[subprocess.Popen[str]] = []
+
+
+def start(url: str, *arguments: str, **env: str) -> subprocess.Popen[str]:
+    """`python <arguments>` against the database at `url`, started (several run at once: each is mostly Django
+    starting up). The test's end stops any still running (a failed assertion leaves them)."""
+    process = subprocess.Popen(
+        [sys.executable, *arguments],
         cwd=ROOT,
         env=app_env(url, **env),
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=180,
-        check=False,
     )
+    RUNNING.append(process)
+    return process
+
+
+@pytest.fixture(autouse=True)
+def _stop_what_is_left() -> Iterator[None]:
+    yield
+    while RUNNING:
+        process = RUNNING.pop()
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    out, err = process.communicate(timeout=180)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def row_counts(url: str) -> dict[str, int]:
@@ -100,16 +122,7 @@ def row_counts(url: str) -> dict[str, int]:
         }
 
 
-def encrypted_values(url: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tests.ops.encrypted_values"],
-        cwd=ROOT,
-        env=app_env(url, **env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+ENCRYPTED_VALUES = ("-m", "tests.ops.encrypted_values")
 
 
 def libpq_env() -> dict[str, str]:
@@ -125,10 +138,11 @@ def test_the_documented_backup_restores_into_a_fresh_database_the_app_runs_on(tm
     commands = documented_commands()
     with throwaway_database("backup_source") as (_source_name, source):
         copy_of_test_database(source)
-        seeded = manage(source, "seed_demo")
+        seeded = finish(start(source, "manage.py", "seed_demo"))
         assert seeded.returncode == 0, seeded.stderr[-3000:]
 
-        # The backup, exactly as documented.
+        # The backup, exactly as documented (and meanwhile, the encrypted fields as the app reads them).
+        reading = start(source, *ENCRYPTED_VALUES)
         backup_file = tmp_path / "young-scrutineers.dump"
         shell = {**os.environ, **libpq_env(), "DATABASE_URL": source, "BACKUP_FILE": str(backup_file)}
         dumped = subprocess.run(["bash", "-c", commands["pg_dump"]], env=shell, capture_output=True, text=True)
@@ -136,7 +150,7 @@ def test_the_documented_backup_restores_into_a_fresh_database_the_app_runs_on(tm
         assert backup_file.read_bytes()[:5] == b"PGDMP"  # the custom format
 
         source_counts = row_counts(source)
-        source_values = encrypted_values(source)
+        source_values = finish(reading)
         assert source_values.returncode == 0, source_values.stderr[-3000:]
 
     # The source is gone: what follows works from the dump alone.
@@ -148,15 +162,19 @@ def test_the_documented_backup_restores_into_a_fresh_database_the_app_runs_on(tm
             done = subprocess.run(["bash", "-c", commands[step]], env=shell, capture_output=True, text=True)
             assert done.returncode == 0, (step, done.stderr)
 
-        pending = manage(restored, "migrate", "--check")
-        assert pending.returncode == 0, pending.stdout + pending.stderr
+        checking = start(restored, "manage.py", "migrate", "--check")
+        reading = start(restored, *ENCRYPTED_VALUES)
+        reading_with_other_keys = start(restored, *ENCRYPTED_VALUES, FIELD_ENCRYPTION_KEYS=OTHER_KEYS)
 
         restored_counts = row_counts(restored)
         assert restored_counts == source_counts
         for table in ("participants_partnership", "participants_user", "participants_membership", "core_auditevent"):
             assert restored_counts[table] > 0, f"the demo data should have rows in {table}"
 
-        restored_values = encrypted_values(restored)
+        pending = finish(checking)
+        assert pending.returncode == 0, pending.stdout + pending.stderr
+
+        restored_values = finish(reading)
         assert restored_values.returncode == 0, restored_values.stderr[-3000:]
         before, after = json.loads(source_values.stdout), json.loads(restored_values.stdout)
         assert after == before
@@ -167,7 +185,7 @@ def test_the_documented_backup_restores_into_a_fresh_database_the_app_runs_on(tm
                 if read not in ("", None, {}, []):
                     assert str(read) not in str(stored), f"{label}: stored in clear in the database"
 
-        other_keys = encrypted_values(restored, FIELD_ENCRYPTION_KEYS=OTHER_KEYS)
+        other_keys = finish(reading_with_other_keys)
         assert other_keys.returncode != 0, "the encrypted fields opened with keys that never encrypted them"
         assert "InvalidToken" in other_keys.stderr
 
