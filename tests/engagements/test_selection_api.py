@@ -265,3 +265,15 @@ def test_the_candidates_query_count_does_not_grow_with_the_candidates(member, en
     assert {row["eligible"] for row in rows} == {True, False}
     assert any(row["training_gaps"] for row in rows)
     assert len(large) == len(small), [q["sql"] for q in large]
+
+
+def test_the_interest_list_names_the_partnership_on_the_engagement(member, engagement, worker, api_as):
+    """So PostgreSQL reads only this partnership's engagements to order the list (docs/performance.md, Indexes)."""
+    candidate(member, engagement)
+    client = api_as(worker)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/v1/interests/").data["count"] == 1
+    listing = [q["sql"] for q in captured if "engagements_interest" in q["sql"]]
+    assert listing and all(
+        f'"engagements_engagement"."partnership_id" = {engagement.partnership_id}' in sql for sql in listing
+    ), listing
