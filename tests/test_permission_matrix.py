@@ -20,7 +20,8 @@ COLUMNS = {
 
 
 def read_matrix() -> list[tuple[str, str, bool]]:
-    lines = [line for line in MATRIX.read_text().splitlines() if line.startswith("|")]
+    section = MATRIX.read_text().split("## The role matrix", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("|")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     assert header[0] == "permission" and set(header[1:]) == set(COLUMNS), header
     cells = []
