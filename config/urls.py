@@ -11,6 +11,10 @@ from payments.views import stripe_webhook
 # Operators sign in to the Django admin through allauth too: same rate limits, same second factor.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Young Scrutineers operations"
+# Under /api/, a URL that matches nothing or a request Django refuses answers with the API's {"message", "extra"}
+# shape; pages keep the site's own pages.
+handler400 = "core.api.bad_request"
+handler404 = "core.api.not_found"
 
 api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

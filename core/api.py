@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import bad_request as defaults_bad_request
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -152,3 +154,59 @@ def request_field_names(names: Mapping[str, str]) -> Iterator[None]:
         if isinstance(field, str) and field in names:
             error.extra = {**error.extra, "field": names[field]}
         raise
+
+
+# --- The error shape in the OpenAPI schema ---------------------------------------------------------------------
+
+ERROR_SCHEMA_NAME = "Error"
+ERROR_RESPONSES = {
+    "400": "The request is not valid, or the rule it would break is named in `message` (fields in `extra.fields`).",
+    # Session authentication comes first, so DRF answers a missing, expired or unknown token with 403, not 401.
+    "401": "Not sent today (see 403); a client should treat it as 'sign in again'.",
+    "403": "Not signed in (or the token is unknown or expired), no partnership to act in, no second factor (staff), "
+    "or not allowed to do this.",
+    "404": "No such record, or not one you may see (the two look the same).",
+}
+BODY_ERROR_RESPONSES = {"415": "The body's Content-Type is not one this operation accepts, or it cannot be parsed."}
+
+
+def _api_error(request: HttpRequest, status_code: int, message: str) -> HttpResponse | None:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": message, "extra": {}}, status=status_code)
+    return None
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: a URL under /api/ that matches no endpoint (`/api/v1/claims/-1/`) answers with the API's error
+    shape, as every other API error does; pages keep the site's "Page not found"."""
+    return _api_error(request, 404, "Not found.") or page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a request Django refuses before the view runs (too many form fields, a malformed multipart
+    body) answers under /api/ with the API's error shape; pages keep the site's page."""
+    return _api_error(request, 400, "The request could not be read.") or defaults_bad_request(request, exception)
+
+
+def document_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation documents 400, 401, 403 and 404 with the one error shape
+    `exception_handler` returns, {"message": str, "extra": {...}}. A view's own description of an error is kept."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas[ERROR_SCHEMA_NAME] = {
+        "type": "object",
+        "description": "Every error: a message for a person to read, and details (for example `fields`).",
+        "properties": {
+            "message": {"type": "string"},
+            "extra": {"type": "object", "additionalProperties": {}},
+        },
+        "required": ["message", "extra"],
+    }
+    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            errors = {**ERROR_RESPONSES, **(BODY_ERROR_RESPONSES if "requestBody" in operation else {})}
+            for code, description in errors.items():
+                response = responses.setdefault(code, {"description": description})
+                response.setdefault("content", content)
+    return result
