@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from core.api import PartnershipApi, actor
 from core.audit import audit_describe
 from core.models import AuditEvent
-from core.pagination import paginate
+from core.pagination import Pagination, paginate
 from core.selectors import audit_events_visible_to
 
 
@@ -33,6 +33,8 @@ class AuditEventFilter(serializers.Serializer):
 
 
 class AuditEventListApi(PartnershipApi):
+    pagination_class = Pagination  # read by the schema only: paginate() does the work
+
     @extend_schema(parameters=[AuditEventFilter], responses=AuditEventOutput(many=True))
     def get(self, request: Request) -> Response:
         filters = AuditEventFilter(data=request.query_params)

@@ -36,7 +36,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -452,11 +452,19 @@ class OwnExampleListApi(PartnershipApi):
 
 class ExampleDetailApi(PartnershipApi):
     @extend_schema(
-        responses=PolymorphicProxySerializer(
-            component_name="LibraryExampleDetail",
-            serializers=[LibraryExampleOutput, LibraryOwnExampleOutput],
-            resource_type_field_name=None,
-        ),
+        # anyOf, not oneOf: your own example (LibraryOwnExampleOutput) has every field of LibraryExampleOutput and more,
+        # so it is valid under both. Both components are registered by the search and the PATCH below.
+        responses={
+            200: OpenApiResponse(
+                {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/LibraryExampleOutput"},
+                        {"$ref": "#/components/schemas/LibraryOwnExampleOutput"},
+                    ]
+                },
+                description="Another partnership's published example, or your own partnership's in any status.",
+            )
+        },
         summary="One example: another partnership's only while published (LibraryExampleOutput); your own "
         "partnership's in any status (LibraryOwnExampleOutput)",
     )

@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -605,6 +605,25 @@ class NotificationsReadInput(serializers.Serializer):
     )
 
 
+def _recommendation_for_caller(*, many: bool = False) -> PolymorphicProxySerializer:
+    """Staff get RecommendationOutput; a young person OwnRecommendationOutput (the schema says both)."""
+    return PolymorphicProxySerializer(
+        component_name="RecommendationForCaller",
+        serializers=[RecommendationOutput, OwnRecommendationOutput],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
+def _response_for_caller() -> PolymorphicProxySerializer:
+    """Staff get RecommendationResponseOutput; a young person who made the recommendation OwnResponseOutput."""
+    return PolymorphicProxySerializer(
+        component_name="RecommendationResponseForCaller",
+        serializers=[RecommendationResponseOutput, OwnResponseOutput],
+        resource_type_field_name=None,
+    )
+
+
 # --- Views -----------------------------------------------------------------------------------------------------
 
 
@@ -637,7 +656,7 @@ class RecommendationListApi(PartnershipApi):
 
     @extend_schema(
         parameters=[RecommendationFilter],
-        responses=RecommendationOutput(many=True),
+        responses=_recommendation_for_caller(many=True),
         summary="Recommendations: staff see the partnership's (with who made them); a young person the ones they "
         "made (OwnRecommendationOutput: nothing about anyone else)",
     )
@@ -657,7 +676,7 @@ class RecommendationListApi(PartnershipApi):
 
     @extend_schema(
         request=RecommendationCreateInput,
-        responses={201: RecommendationOutput},
+        responses={201: _recommendation_for_caller()},
         summary="Record a recommendation from an engagement, with the young people who made it",
     )
     def post(self, request: Request) -> Response:
@@ -673,13 +692,17 @@ class RecommendationListApi(PartnershipApi):
 
 
 class RecommendationDetailApi(PartnershipApi):
-    @extend_schema(responses=RecommendationOutput, summary="One recommendation (a young person: only their own)")
+    @extend_schema(
+        responses=_recommendation_for_caller(), summary="One recommendation (a young person: only their own)"
+    )
     def get(self, request: Request, recommendation_id: int) -> Response:
         user = actor(request)
         _require_staff_or_young_person(user)
         return Response(_recommendation_data(user, recommendation_get_for_actor(user, recommendation_id)))
 
-    @extend_schema(request=RecommendationUpdateInput, responses=RecommendationOutput, summary="Change a recommendation")
+    @extend_schema(
+        request=RecommendationUpdateInput, responses=_recommendation_for_caller(), summary="Change a recommendation"
+    )
     def patch(self, request: Request, recommendation_id: int) -> Response:
         user = actor(request)
         _require_staff_or_young_person(user)
@@ -733,7 +756,7 @@ class RecommendationResponseListApi(PartnershipApi):
 
     @extend_schema(
         request=RecommendationResponseRecordInput,
-        responses={201: RecommendationResponseOutput},
+        responses={201: _response_for_caller()},
         summary="Record the partnership's response to a recommendation (tells the young people who made it)",
     )
     def post(self, request: Request) -> Response:
@@ -747,7 +770,7 @@ class RecommendationResponseListApi(PartnershipApi):
 
 class RecommendationResponseDetailApi(PartnershipApi):
     @extend_schema(
-        responses=RecommendationResponseOutput,
+        responses=_response_for_caller(),
         summary="One response (a young person who made the recommendation: OwnResponseOutput, their rating only)",
     )
     def get(self, request: Request, response_id: int) -> Response:
@@ -756,7 +779,7 @@ class RecommendationResponseDetailApi(PartnershipApi):
 
     @extend_schema(
         request=RecommendationResponseUpdateInput,
-        responses=RecommendationResponseOutput,
+        responses=_response_for_caller(),
         summary="Change a response: a change of decision, status, progress or due date adds one timeline entry "
         "and tells the young people once",
     )

@@ -93,11 +93,14 @@ class OutputOutput(serializers.Serializer):
     summary = serializers.CharField()
     link = serializers.CharField()
     file_url = serializers.SerializerMethodField(help_text="The API download of the file, if there is one.")
-    contributors = OutputContributorOutput(many=True, source="contributors.all")
-    consents = OutputConsentOutput(many=True, source="consents.all")
-    is_hidden = serializers.BooleanField()
-    flagged_at = serializers.DateTimeField(allow_null=True, help_text="When a media consent it rests on was withdrawn.")
-    flag_reason = serializers.CharField()
+    # Staff only (required=False in the schema): a young person who made it gets the fields of OwnOutputOutput.
+    contributors = OutputContributorOutput(many=True, source="contributors.all", required=False)
+    consents = OutputConsentOutput(many=True, source="consents.all", required=False)
+    is_hidden = serializers.BooleanField(required=False)
+    flagged_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="When a media consent it rests on was withdrawn."
+    )
+    flag_reason = serializers.CharField(required=False)
     created_by = serializers.CharField(source="created_by.full_name", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
 

@@ -339,7 +339,7 @@ class WorkLogReceiptApi(PartnershipApi):
 
 
 class WorkLogExpenseApi(PartnershipApi):
-    @extend_schema(request=None, responses=WorkLogOutput, summary="Remove an expense from your draft")
+    @extend_schema(request=None, responses={200: WorkLogOutput}, summary="Remove an expense from your draft")
     def delete(self, request: Request, work_log_id: int, expense_id: int) -> Response:
         expense_remove(actor=actor(request), work_log_id=work_log_id, expense_id=expense_id)
         return _detail(request, work_log_id)

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
-from core.pagination import paginate
+from core.pagination import Pagination, paginate
 from core.tenancy import active_memberships
 from participants.models import Membership, Role
 from participants.selectors import membership_get_for_actor, memberships_visible_to
@@ -66,6 +66,8 @@ class MembershipFilter(serializers.Serializer):
 
 
 class MembershipListApi(PartnershipApi):
+    pagination_class = Pagination  # read by the schema only: paginate() does the work
+
     @extend_schema(parameters=[MembershipFilter], responses=MembershipOutput(many=True))
     def get(self, request: Request) -> Response:
         filters = MembershipFilter(data=request.query_params)

@@ -56,7 +56,8 @@ class SupportSessionOutput(serializers.Serializer):
 class SupportSessionRestrictedOutput(SupportSessionOutput):
     """What participation workers and safeguarding leads see: the same, and what was discussed."""
 
-    restricted_notes = serializers.CharField()
+    # Not required in the schema: the endpoints document this serializer, and a young person gets it without notes.
+    restricted_notes = serializers.CharField(required=False, help_text="Participation workers and safeguarding leads.")
 
 
 class FollowUpInputSerializer(serializers.Serializer):

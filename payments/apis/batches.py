@@ -198,7 +198,7 @@ class BatchClaimsApi(PartnershipApi):
 
 
 class BatchClaimApi(PartnershipApi):
-    @extend_schema(request=None, responses=BatchDetailOutput, summary="Take a claim out of a draft batch")
+    @extend_schema(request=None, responses={200: BatchDetailOutput}, summary="Take a claim out of a draft batch")
     def delete(self, request: Request, batch_id: int, claim_id: int) -> Response:
         user = actor(request)
         batch_get_for_actor(user, batch_id)

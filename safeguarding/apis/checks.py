@@ -267,7 +267,7 @@ class RiskAssessmentHazardsApi(PartnershipApi):
 
 
 class RiskAssessmentHazardApi(PartnershipApi):
-    @extend_schema(request=None, responses=RiskAssessmentDetailOutput, summary="Remove a hazard")
+    @extend_schema(request=None, responses={200: RiskAssessmentDetailOutput}, summary="Remove a hazard")
     def delete(self, request: Request, assessment_id: int, hazard_id: int) -> Response:
         user = actor(request)
         hazard_remove(actor=user, assessment_id=assessment_id, hazard_id=hazard_id)
@@ -338,7 +338,8 @@ class CheckInOutput(serializers.Serializer):
 
 
 class CheckInWithCommentOutput(CheckInOutput):
-    comment = serializers.CharField(help_text="Only sent to safeguarding leads.")
+    # Not required in the schema: the list documents this serializer, and workers get it without the comment.
+    comment = serializers.CharField(required=False, help_text="Only sent to safeguarding leads.")
 
 
 class OwnCheckInOutput(serializers.Serializer):

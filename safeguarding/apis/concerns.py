@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
-from core.pagination import paginate
+from core.pagination import Pagination, paginate
 from safeguarding.models import Concern, ConcernCategory, ConcernEntry
 from safeguarding.selectors.concerns import concern_chronology, concerns_visible_to
 from safeguarding.services import concerns as services
@@ -107,6 +107,8 @@ class ConcernInput(serializers.Serializer):
 
 
 class ConcernListApi(PartnershipApi):
+    pagination_class = Pagination  # read by the schema only: paginate() does the work
+
     @extend_schema(
         parameters=[ConcernFilter],
         responses=ConcernOutput(many=True),
