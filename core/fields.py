@@ -12,7 +12,8 @@ Why not django-fernet-encrypted-fields: it derives its keys from SECRET_KEY, so 
 should be routine) would make every encrypted record unreadable. Here the data keys are their own setting and
 rotate on their own (MultiFernet: new key first, old keys still decrypt). Encrypted values cannot be searched
 or ordered by the database, by design: only `isnull` and `exact` lookups are allowed, and since every
-encryption is randomised, `exact` only ever matches the empty value.
+encryption is randomised, `exact` is allowed only against the empty value (anything else raises TypeError
+rather than silently matching nothing).
 """
 
 from __future__ import annotations
@@ -24,10 +25,24 @@ from typing import Any
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.lookups import Exact
 
 from core.crypto import decrypt_text, encrypt_text
 
 ALLOWED_LOOKUPS = frozenset({"isnull", "exact"})
+
+
+class EmptyOnlyExact(Exact):
+    """`field=""` (or an empty JSON document) works; `field="some text"` would never match, since every encryption
+    of a value is different, so it is refused instead of silently finding nothing."""
+
+    def get_prep_lookup(self) -> Any:
+        if not (self.rhs is None or self.rhs == "" or (isinstance(self.rhs, dict | list) and not self.rhs)):
+            raise TypeError(
+                f"An encrypted field ({self.lhs.output_field.name}) can only be compared with the empty value: "
+                "every encryption is different, so an equal value would never match."
+            )
+        return super().get_prep_lookup()
 
 
 class EncryptedField(models.TextField):
@@ -38,6 +53,8 @@ class EncryptedField(models.TextField):
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name not in ALLOWED_LOOKUPS:
             raise TypeError(f"An encrypted field cannot be searched with '{lookup_name}'.")
+        if lookup_name == "exact":
+            return EmptyOnlyExact
         return super().get_lookup(lookup_name)
 
 

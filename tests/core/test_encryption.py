@@ -115,6 +115,15 @@ def test_encrypted_fields_cannot_be_searched_or_ordered_in_sql():
         EqualityResponse.objects.filter(answers__care_experience="yes")
 
 
+def test_an_encrypted_field_is_compared_only_with_the_empty_value():
+    """Every encryption is different, so `agreed="x"` could never match: it is refused, not silently empty."""
+    with pytest.raises(TypeError, match="only be compared with the empty value"):
+        SupportSession.objects.filter(agreed="Weekly check-in")
+    assert list(SupportSession.objects.filter(agreed="")) == []
+    assert list(EqualityResponse.objects.exclude(answers={})) == []
+    assert list(SupportSession.objects.filter(agreed__isnull=True)) == []
+
+
 # --- Several keys ---------------------------------------------------------------------------------------------
 
 
