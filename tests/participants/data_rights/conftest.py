@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from engagements.models import Notification
 from participants.models import (
     Membership,
     OnboardingItem,
@@ -20,9 +21,14 @@ from participants.models import (
     User,
     YoungPersonProfile,
 )
+from safeguarding.models import WellbeingCheckIn
 from tests.factories import MembershipFactory
 from tests.factories.engagements import AttendanceFactory, ExpenseFactory, InterestFactory, WorkLogFactory
-from tests.factories.feedback import RecommendationContributorFactory
+from tests.factories.feedback import (
+    FeedbackPreferenceFactory,
+    RecommendationContributorFactory,
+    ResponseRatingFactory,
+)
 from tests.factories.library import ExampleCreditFactory
 from tests.factories.payments import ClaimFactory, PayeeAccountFactory, PayoutFactory
 from tests.factories.recruitment import ApplicationFactory
@@ -80,6 +86,14 @@ def make_person(partnership: Any, *, email: str = "") -> Person:
         bank_account_number="12345678",
     )  # fmt: skip
     RecommendationContributorFactory(membership=membership, recommendation__engagement__partnership=partnership)
+    rating = ResponseRatingFactory(
+        membership=membership, response__recommendation__engagement__partnership=partnership, comment="Too slow"
+    )
+    FeedbackPreferenceFactory(membership=membership)
+    Notification.objects.create(
+        partnership=partnership, membership=membership, kind=Notification.Kind.choices[0][0], text="News for you"
+    )
+    WellbeingCheckIn.objects.create(partnership=partnership, membership=membership, score=2, comment="Tired")
     credit = ExampleCreditFactory(
         example__partnership=partnership, membership=membership, status="agreed", credit_name="Maya S"
     )
@@ -89,7 +103,7 @@ def make_person(partnership: Any, *, email: str = "") -> Person:
         worker=worker,
         data={
             "application": application, "concern": concern, "held": held, "claim": claim, "payout": payout,
-            "unpaid": unpaid, "credit": credit, "session": session, "engagement": engagement,
+            "unpaid": unpaid, "credit": credit, "rating": rating, "session": session, "engagement": engagement,
         },
     )  # fmt: skip
 

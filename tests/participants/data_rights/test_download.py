@@ -31,6 +31,10 @@ def test_the_download_holds_something_from_every_app(person):
     assert data["payee_accounts"][0]["account_number"] == "******78"  # masked, never in full
     assert len(data["recommendations"]) == 1
     assert data["library_credits"][0]["name_shown"] == "Maya S"
+    assert data["ratings_you_gave"][0]["comment"] == "Too slow"
+    assert data["notifications"][0]["text"] == "News for you"
+    assert data["wellbeing_check_ins"][0]["comment"] == "Tired"
+    assert data["feedback_settings"] is not None
 
 
 def test_the_download_never_holds_concerns_or_restricted_notes(person):

@@ -62,6 +62,8 @@ def test_erasure_deletes_what_can_go(person, admin):
     assert erased["your application"] == 1 and erased["bank details"] == 1
     assert erased["attendance marks"] == 1 and erased["expressions of interest"] == 1
     assert erased["support sessions and what was agreed"] == 1 and erased["your name on library examples"] == 1
+    assert erased["your ratings of responses"] == 1 and erased["notifications"] == 1
+    assert erased["wellbeing check-ins"] == 1 and erased["news settings"] == 1
 
 
 def test_erasure_keeps_concerns_and_legal_holds_and_says_why(person, admin):
