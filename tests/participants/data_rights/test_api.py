@@ -115,3 +115,23 @@ def test_staff_record_a_request_with_whose_and_when(member, api_as):
         URL, {"kind": "access", "membership_id": young.membership.pk, "received_on": "2026-01-31"}, format="json"
     )
     assert response.status_code == 201 and response.json()["due_on"] == "2026-02-28"
+
+
+def test_the_answers_match_the_openapi_schema(person, member, api_as):
+    """What the data rights API answers is what its schema documents (the fuzzing in CI relies on it)."""
+    from tests.openapi import assert_documented
+
+    young = api_as(person.user)
+    assert_documented("GET", "/api/v1/me/information/", young.get("/api/v1/me/information/"))
+    made = young.post(URL, {"kind": "erasure"}, format="json")
+    assert_documented("POST", URL, made)
+    assert_documented("GET", URL, young.get(URL))
+    request_id = made.json()["id"]
+    admin = api_as(member(Role.PARTNERSHIP_ADMIN))
+    one = "/api/v1/data-requests/{request_id}/"
+    assert_documented("GET", one, admin.get(f"{URL}{request_id}/"))
+    assert_documented("POST", one + "start/", admin.post(f"{URL}{request_id}/start/"))
+    assert_documented("POST", one + "complete/", admin.post(f"{URL}{request_id}/complete/", {}, format="json"))
+    assert_documented("POST", URL, admin.post(URL, {"kind": "access"}, format="json"))  # a 400 naming the fields
+    assert_documented("POST", one + "refuse/", admin.post(f"{URL}{request_id}/refuse/", {}, format="json"))
+    assert_documented("GET", one, admin.get(f"{URL}999999/"))  # a 404
