@@ -10,6 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from core.fields import EncryptedJSONField
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit row."""
@@ -93,9 +95,10 @@ class OutboxMessage(models.Model):
 
     task_name = models.CharField(max_length=200)
     task_id = models.CharField(max_length=64)
-    # Arguments and options as kombu's JSON would carry them (see core.outbox._to_json).
-    args = models.JSONField(default=list, blank=True)
-    kwargs = models.JSONField(default=dict, blank=True)
+    # Arguments and options as kombu's JSON would carry them (see core.outbox._to_json). The arguments can hold
+    # personal data (an email's recipients and body), so they are encrypted at rest like every sensitive field.
+    args = EncryptedJSONField(default=list, blank=True)
+    kwargs = EncryptedJSONField(default=dict, blank=True)
     options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveIntegerField(default=0)

@@ -3,6 +3,8 @@
 import django.utils.timezone
 from django.db import migrations, models
 
+import core.fields
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -16,8 +18,8 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("task_name", models.CharField(max_length=200)),
                 ("task_id", models.CharField(max_length=64)),
-                ("args", models.JSONField(blank=True, default=list)),
-                ("kwargs", models.JSONField(blank=True, default=dict)),
+                ("args", core.fields.EncryptedJSONField(blank=True, default=list)),
+                ("kwargs", core.fields.EncryptedJSONField(blank=True, default=dict)),
                 ("options", models.JSONField(blank=True, default=dict)),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("attempts", models.PositiveIntegerField(default=0)),

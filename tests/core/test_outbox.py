@@ -74,6 +74,21 @@ def test_a_task_the_broker_refuses_is_kept_not_raised(broker):
     assert timezone.now() + datetime.timedelta(seconds=20) < eta < timezone.now() + datetime.timedelta(seconds=40)
 
 
+def test_kept_arguments_are_encrypted_at_rest(broker):
+    """An email task's arguments hold its recipients and body: the outbox keeps them only as ciphertext."""
+    from django.db import connection
+
+    send_email_message.delay(subject="About Amara", body="Her access needs", to=["amara@example.org"])
+    table = OutboxMessage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT args, kwargs FROM {table}")  # noqa: S608 - our own table name
+        stored = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    assert stored.strip()
+    for plain in ("About Amara", "access needs", "amara@example.org"):
+        assert plain not in stored
+    assert OutboxMessage.objects.get().kwargs["to"] == ["amara@example.org"]
+
+
 def test_delay_on_commit_is_kept_too(broker, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         from functools import partial
