@@ -42,3 +42,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)  # sign-in codes must no
 
 # The throughput benchmark's floor view is never routed in production, whatever the environment says.
 BENCH_FLOOR_VIEW = False
+
+# django-ratelimit lists only django-redis and memcached as "officially supported" (W001), but what it needs is an
+# atomic add and increment on a shared cache: Django's own RedisCache does both (SET NX, INCRBY) and is the cache
+# production requires (CACHE_URL). Only that warning is silenced; its errors (E003: a cache that is not shared or
+# not atomic) still stop a deploy.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
