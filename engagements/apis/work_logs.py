@@ -236,10 +236,10 @@ class WorkLogDetailApi(PartnershipApi):
 
     @extend_schema(request=DraftUpdateInput, responses=WorkLogOutput, summary="Change your draft")
     def patch(self, request: Request, work_log_id: int) -> Response:
+        user = actor(request)
+        log = work_log_get_for_actor(user, work_log_id)  # 404 before the body is read
         payload = DraftUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = actor(request)
-        log = work_log_get_for_actor(user, work_log_id)
         data = {
             "preparation_minutes": log.preparation_minutes,
             "session_minutes": log.session_minutes,

@@ -188,9 +188,10 @@ class RoundDetailApi(PartnershipApi):
 
     @extend_schema(request=RoundUpdateInput, responses=RoundDetailOutput, summary="Change some of a round's fields")
     def patch(self, request: Request, round_id: int) -> Response:
+        user = actor(request)
+        round_get_for_actor(user, round_id)  # 403/404 before the body is read
         payload = RoundUpdateInput(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        user = actor(request)
         round_ = round_update(actor=user, round_id=round_id, **payload.validated_data)
         return Response(RoundDetailOutput(round_get_for_actor(user, round_.pk)).data)
 

@@ -189,10 +189,10 @@ class BatchDetailApi(PartnershipApi):
 class BatchClaimsApi(PartnershipApi):
     @extend_schema(request=ClaimsInput, responses=BatchDetailOutput, summary="Add ready claims to a draft batch")
     def post(self, request: Request, batch_id: int) -> Response:
+        user = actor(request)
+        batch_get_for_actor(user, batch_id)  # 403/404 before the body is read
         payload = ClaimsInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = actor(request)
-        batch_get_for_actor(user, batch_id)
         batch_add_claims(actor=user, batch_id=batch_id, claim_ids=payload.validated_data["claim_ids"])
         return _detail(request, batch_id)
 
@@ -213,10 +213,10 @@ class BatchApproveApi(PartnershipApi):
         summary="Approve a batch (a different finance officer from the one who made it)",
     )
     def post(self, request: Request, batch_id: int) -> Response:
+        user = actor(request)
+        batch_get_for_actor(user, batch_id)  # 403/404 before the body is read
         payload = ApproveInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = actor(request)
-        batch_get_for_actor(user, batch_id)
         batch_approve(actor=user, batch_id=batch_id, **payload.validated_data)
         return _detail(request, batch_id)
 

@@ -244,9 +244,10 @@ class RiskAssessmentDetailApi(PartnershipApi):
         summary="Change some fields (a submitted or approved assessment goes back to draft)",
     )
     def patch(self, request: Request, assessment_id: int) -> Response:
+        user = actor(request)
+        risk_assessment_get_for_actor(user, assessment_id)  # 403/404 before the body is read
         payload = RiskAssessmentUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = actor(request)
         risk_assessment_update(actor=user, assessment_id=assessment_id, **payload.validated_data)
         return Response(RiskAssessmentDetailOutput(risk_assessment_get_for_actor(user, assessment_id)).data)
 

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from core.api import PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from safeguarding.models import Concern, ConcernCategory, ConcernEntry
-from safeguarding.selectors.concerns import concern_chronology, concerns_visible_to
+from safeguarding.selectors.concerns import concern_chronology, concern_get_for_actor, concerns_visible_to
 from safeguarding.services import concerns as services
 
 Kind = ConcernEntry.Kind
@@ -228,6 +228,7 @@ class ConcernEntryListApi(PartnershipApi):
         summary="Add an entry to a concern's chronology (entries are never edited or deleted)",
     )
     def post(self, request: Request, concern_id: int) -> Response:
+        concern_get_for_actor(actor(request), concern_id)  # 404 before the body is read, as for a read
         payload = EntryInput(data=request.data)
         payload.is_valid(raise_exception=True)
         entry = _add_entry(actor(request), concern_id, payload.validated_data)
