@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
 from core.pagination import Pagination, paginate
+from core.permissions import require
 from engagements.apis.downloads import DownloadNegotiation, private_download
 from engagements.models import Output
 from engagements.selectors.outputs import (
@@ -216,6 +217,7 @@ class OutputListApi(PartnershipApi):
         summary="Add an output (everyone who made it needs media consent that counts)",
     )
     def post(self, request: Request) -> Response:
+        require(actor(request), "engagements.change_output")  # 403 before the body is read
         payload = OutputCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         user = actor(request)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
 from core.pagination import Pagination, paginate
+from core.permissions import require
 from engagements.models import ResponseImport
 from engagements.services.response_import import (
     FIELD_LABELS,
@@ -130,6 +131,7 @@ class ResponseImportListApi(PartnershipApi):
         summary="Upload a spreadsheet of response updates and get the preview (nothing is changed yet)",
     )
     def post(self, request: Request) -> Response:
+        require(actor(request), "engagements.import_responses")  # 403 before the file is read
         payload = ResponseImportInput(data=request.data)
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["file"]

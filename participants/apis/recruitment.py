@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
 from core.pagination import Pagination, paginate
+from core.permissions import require
 from participants.models import (
     Application,
     OutreachChannel,
@@ -367,6 +368,7 @@ class ApplicationBulkTransitionApi(PartnershipApi):
         summary="Move many applications at once: all of them, or none if any cannot move",
     )
     def post(self, request: Request) -> Response:
+        require(actor(request), "participants.change_application")  # 403 before the body is read
         payload = BulkTransitionInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

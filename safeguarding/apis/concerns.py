@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor
 from core.pagination import Pagination, paginate
+from core.permissions import require
 from safeguarding.models import Concern, ConcernCategory, ConcernEntry
 from safeguarding.selectors.concerns import concern_chronology, concern_get_for_actor, concerns_visible_to
 from safeguarding.services import concerns as services
@@ -125,6 +126,7 @@ class ConcernListApi(PartnershipApi):
 
     @extend_schema(request=ConcernInput, responses={201: RaisedOutput}, summary="Raise a concern (any staff)")
     def post(self, request: Request) -> Response:
+        require(actor(request), "safeguarding.raise_concern")  # 403 before the body is read
         payload = ConcernInput(data=request.data)
         payload.is_valid(raise_exception=True)
         concern = services.concern_raise(actor=actor(request), **payload.validated_data)
