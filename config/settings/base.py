@@ -337,12 +337,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"no_personal_data": {"()": "core.logging.RedactPersonalData"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_personal_data"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_personal_data"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
 # --- Web security: Content-Security-Policy, rate limits, upload sizes (docs/security.md "Web security") -----------
 # No inline script or style anywhere: every script and stylesheet is a file under /static/. Views that need more
 # (the API docs page, chart images, a redirect to Stripe's hosted onboarding) widen or narrow it for their own
@@ -366,13 +365,14 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
 # makes both cookies Secure with __Secure- names.
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Django's page for a refused CSRF check has an inline style: ours says what happened in plain words.
+CSRF_FAILURE_VIEW = "core.web_security.csrf_failure"
 
 # How many proxies (nginx, a load balancer) sit in front of the app and append to X-Forwarded-For. Rate limits
 # count per client address: 0 takes REMOTE_ADDR; behind one nginx set 1. Shared with allauth's own limits.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Rate limits ("count/period", period in s, m, h or d, optionally with a number: 10m). Counted in the default
-
 # cache, which production requires to be shared (CACHE_URL). Sign-in and sign-in codes: ACCOUNT_RATE_LIMITS above.
 # Public forms (the application form, consent answers and other signed-out POSTs), per client address:
 RATELIMIT_PUBLIC_FORM = env.str("RATELIMIT_PUBLIC_FORM", default="200/10m")
@@ -396,5 +396,3 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 UPLOAD_FORM_ALLOWANCE_BYTES = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, written down: 2.5 MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields of one request, files not counted
-# Django's page for a refused CSRF check has an inline style: ours says what happened in plain words.
-CSRF_FAILURE_VIEW = "core.web_security.csrf_failure"

@@ -33,7 +33,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -492,7 +492,7 @@ def equality_table(partnership_id: int, period: Period, rounds: Sequence[Recruit
     for round_id, answers in EqualityResponse.objects.filter(
         partnership_id=partnership_id, round_id__in=[round_.pk for round_ in closed]
     ).values_list("round_id", "answers"):
-        answers_by_round[round_id].append(answers or {})
+        answers_by_round[round_id].append(cast("dict[str, str]", answers) or {})  # an EncryptedJSONField: a dict
     columns = (Column("Question"), Column("Answer"), *(Column(round_.title, "count") for round_ in closed))
     received: list[Cell] = []
     cells_by_round: list[list[Cell]] = []

@@ -156,7 +156,10 @@ def equality_report(actor: User, round_id: int) -> tuple[int | None, list[Equali
     if timezone.localdate() <= round_.closes_on:
         # While applications still arrive, a count that moves by one would give away the newest applicant.
         return None, []
-    responses = list(EqualityResponse.objects.filter(round=round_).values_list("answers", flat=True))
+    # answers is an EncryptedJSONField (a dict once read), typed by the stubs as the text column it is stored in.
+    responses: list[dict[str, str]] = list(
+        EqualityResponse.objects.filter(round=round_).values_list("answers", flat=True)  # type: ignore[arg-type]
+    )
     rows = []
     for question in equality.QUESTIONS:
         tally = Counter(answers.get(question.key) for answers in responses if answers.get(question.key))
