@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,13 +27,16 @@ QUEUE = "outbox-test"
 
 
 def _point_at(broker: str) -> None:
+    # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it to the shared Redis).
+    os.environ["CELERY_BROKER_URL"] = broker
     celery_app.conf.broker_url = broker
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
-def broker() -> Iterator[Any]:
+def broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("CELERY_BROKER_URL", "")  # restored (or removed) when the test ends
     conf = celery_app.conf
     saved = (conf.task_always_eager, conf.task_default_queue, conf.broker_url)
     conf.task_always_eager = False

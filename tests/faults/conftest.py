@@ -144,6 +144,10 @@ def celery_pointed_at(broker: str, queue: str) -> Iterator[None]:
     conf.task_always_eager = False
     conf.task_default_queue = queue
     conf.broker_url = broker
+    # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI sets it to the shared Redis),
+    # so the variable must name this broker too while the test publishes.
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = broker
     # As config/settings/base.py does when CELERY_BROKER_URL names Redis (it need not in this process's settings).
     conf.broker_transport_options = settings.REDIS_BROKER_TRANSPORT_OPTIONS if broker.startswith("redis") else {}
     _reset_broker_pools()
@@ -151,6 +155,10 @@ def celery_pointed_at(broker: str, queue: str) -> Iterator[None]:
         yield
     finally:
         (conf.task_always_eager, conf.task_default_queue, conf.broker_url, conf.broker_transport_options) = saved
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         _reset_broker_pools()
 
 
