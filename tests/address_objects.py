@@ -468,20 +468,6 @@ def _data_request(young: Membership) -> Params:
     return {"request_id": request.pk}
 
 
-@builder("data_request")
-def _data_request(young: Membership) -> Params:
-    from participants.models import DataRequest
-
-    request = DataRequest.objects.create(
-        partnership=young.partnership,
-        membership=young,
-        kind=DataRequest.Kind.choices[0][0],
-        due_on=timezone.localdate() + datetime.timedelta(days=30),
-        made_by_self=True,
-    )
-    return {"request_id": request.pk}
-
-
 @builder("attended_engagement")
 def _attended_engagement(young: Membership) -> Params:
     """An engagement the young person attended: the one a work log can be written for."""
