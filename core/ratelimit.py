@@ -129,3 +129,28 @@ def signed_link(view: View) -> View:
 def _no_referrer(response: HttpResponseBase) -> HttpResponseBase:
     response["Referrer-Policy"] = SIGNED_LINK_REFERRER_POLICY
     return response
+
+
+class CacheOutageMiddleware:
+    """Sign-in and sign-in codes keep failing closed when the cache (where allauth counts failed tries) cannot be
+    reached: letting them through without limits would open accounts to guessing. But the person gets a plain 503
+    page saying sign-in is paused, not a 500, and the error is logged without the request's values. Every other
+    page keeps working (sessions live in the database; our own limits skip a dead cache, see above)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        if not isinstance(exception, RedisConnectionError | RedisTimeoutError):
+            return None
+        logger.error("The cache could not be reached (%s): answered 503.", type(exception).__name__)
+        if request.path.startswith("/api/"):
+            body = {"message": "This service is paused for a moment. Try again in a few minutes.", "extra": {}}
+            return JsonResponse(body, status=503)
+        return render(request, "503.html", status=503)

@@ -162,6 +162,21 @@ def test_a_cache_that_cannot_be_reached_does_not_take_the_form_down(partnership,
         assert about_you_post(Client(), round_).status_code == 200
 
 
+def test_sign_in_fails_closed_with_a_plain_503_page_when_the_cache_is_down(partnership, settings):
+    """A real Redis cache on a port nothing listens on: allauth cannot count failed tries, so sign-in stops (no
+    guessing without limits), with our 503 page rather than a 500; the sign-in page itself still opens."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    person = MembershipFactory(partnership=partnership, roles=[Role.YOUNG_PERSON]).user
+    client = Client(raise_request_exception=False)
+    assert client.get("/accounts/login/").status_code == 200
+    refused = sign_in(client, person.email, PASSWORD)
+    assert refused.status_code == 503
+    assert "Signing in is paused for a moment" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_the_address_is_read_behind_the_proxies_we_trust(partnership, settings):
     settings.RATELIMIT_PUBLIC_FORM = "1/m"
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
