@@ -138,6 +138,9 @@ def test_a_worker_killed_mid_batch_is_replaced_and_each_payout_is_sent_once(
                 lambda: PaymentBatch.objects.get(pk=batch.pk).status == PaymentBatch.Status.SUBMITTED,
                 "the new worker finishes the batch",
                 process=second.process,
+                # A new worker starts (many seconds on a busy 2-core CI machine), and kombu puts unacknowledged
+                # messages back only every 10 s once their visibility timeout has passed: a wide deadline, not a sleep.
+                timeout=120,
             )
     finally:
         held.release.set()
@@ -170,6 +173,7 @@ def test_a_pool_process_killed_mid_batch_is_retried_by_its_worker_and_each_payou
                 lambda: PaymentBatch.objects.get(pk=batch.pk).status == PaymentBatch.Status.SUBMITTED,
                 "the worker's new pool process finishes the batch",
                 process=worker.process,
+                timeout=120,  # the worker starts a new pool process first: slow on a busy CI machine
             )
     finally:
         held.release.set()
