@@ -19,8 +19,10 @@ def _asked_to_be_named(user: Any) -> bool:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not user.is_authenticated or user.membership is None or needs_second_factor(user):
+    # An error page for a request refused before the authentication middleware ran (a Host header not in
+    # ALLOWED_HOSTS is refused by CommonMiddleware) has no request.user: it gets no menu rather than a 500.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.membership is None or needs_second_factor(user):
         return {"nav_items": []}
     items: list[tuple[str, str]] = []
     if user.has_perm("participants.view_young_person_home"):

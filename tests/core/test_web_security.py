@@ -326,3 +326,14 @@ def test_session_cookie_is_httponly_and_samesite_here_too(client, partnership):
     assert response.status_code == 302
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
+
+
+def test_a_host_not_allowed_gets_a_plain_400_not_a_500(partnership, settings):
+    """CommonMiddleware refuses the Host before the authentication middleware runs: the 400 page is rendered for a
+    request with no user, and its menu must not need one."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = Client(raise_request_exception=False)
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    api = client.get("/api/v1/opportunities/", HTTP_HOST="evil.example", HTTP_ACCEPT="application/json")
+    assert api.status_code == 400
