@@ -18,7 +18,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from engagements.models import Engagement, Interest, PayBasis, Section11Standard
 from engagements.selectors.opportunities import (
@@ -53,7 +53,7 @@ class YoungPersonOpportunityOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     opportunity_type = OpportunityTypeField()
-    opportunity_type_label = serializers.CharField(source="get_opportunity_type_display")
+    opportunity_type_label = ChoiceLabelField("opportunity_type")
     status = EngagementStatusField()
     topic = serializers.CharField()
     description = serializers.CharField()
@@ -117,9 +117,9 @@ class StaffEngagementOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     opportunity_type = OpportunityTypeField()
-    opportunity_type_label = serializers.CharField(source="get_opportunity_type_display")
+    opportunity_type_label = ChoiceLabelField("opportunity_type")
     status = EngagementStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     topic = serializers.CharField()
     commissioned_by = serializers.CharField()
     scrutiny_lead = EngagementPersonOutput(allow_null=True)

@@ -21,7 +21,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from engagements.apis.downloads import DownloadNegotiation, private_download
@@ -90,13 +90,13 @@ class OutputOutput(serializers.Serializer):
     engagement_title = serializers.CharField(source="engagement.title")
     title = serializers.CharField()
     kind = OutputKindField()
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField("kind")
     summary = serializers.CharField()
     link = serializers.CharField()
     file_url = serializers.SerializerMethodField(help_text="The API download of the file, if there is one.")
     # Staff only (required=False in the schema): a young person who made it gets the fields of OwnOutputOutput.
-    contributors = OutputContributorOutput(many=True, source="contributors.all", required=False)
-    consents = OutputConsentOutput(many=True, source="consents.all", required=False)
+    contributors = OutputContributorOutput(many=True, required=False)
+    consents = OutputConsentOutput(many=True, required=False)
     is_hidden = serializers.BooleanField(required=False)
     flagged_at = serializers.DateTimeField(
         allow_null=True, required=False, help_text="When a media consent it rests on was withdrawn."
@@ -118,7 +118,7 @@ class OwnOutputOutput(serializers.Serializer):
     engagement_title = serializers.CharField(source="engagement.title")
     title = serializers.CharField()
     kind = OutputKindField()
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField("kind")
     summary = serializers.CharField()
     link = serializers.CharField()
     file_url = serializers.SerializerMethodField(help_text="The API download of the file, if there is one.")

@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from engagements.models import ResponseImport
@@ -85,7 +85,7 @@ class ResponseImportSummaryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     file_name = serializers.CharField()
     status = ResponseImportStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     uploaded_by = serializers.CharField(source="uploaded_by.full_name", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
     committed_at = serializers.DateTimeField(allow_null=True)

@@ -22,7 +22,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from engagements.apis.opportunities import InterestStatusField  # one schema name, shared with opportunities
 from engagements.models import Engagement, Interest
@@ -61,7 +61,7 @@ class InterestOutput(serializers.Serializer):
     membership_id = serializers.IntegerField()
     full_name = serializers.CharField(source="membership.user.full_name")
     status = InterestStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     note = serializers.CharField()
     reason = serializers.CharField()
     invited = serializers.SerializerMethodField()

@@ -27,7 +27,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from engagements.apis.downloads import DownloadNegotiation, private_download
 from engagements.models import Expense, WorkLog
@@ -92,7 +92,7 @@ class WorkLogOutput(serializers.Serializer):
     membership_id = serializers.IntegerField()
     full_name = serializers.CharField(source="membership.user.full_name")
     status = WorkLogStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     preparation_minutes = serializers.IntegerField()
     session_minutes = serializers.IntegerField()
     travel_minutes = serializers.IntegerField()
@@ -108,15 +108,12 @@ class WorkLogOutput(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
-    expenses = ExpenseOutput(many=True, source="expenses.all")
+    expenses = ExpenseOutput(many=True)
     expenses_total = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
     def get_expenses_total(self, log: WorkLog) -> str:
-        total = getattr(log, "expenses_total", None)
-        if total is None:
-            total = sum((e.amount for e in log.expenses.all()), Decimal("0.00"))
-        return f"{total:.2f}"
+        return f"{log.expenses_total:.2f}"
 
 
 class WorkLogFilter(serializers.Serializer):

@@ -12,6 +12,7 @@ services only (engagements/services/selection.py), so the many reads that ask "w
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -251,6 +252,31 @@ class WorkLog(TenantModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["engagement", "membership"], name="one_work_log_per_person")]
+        # The partnership's list, newest first (GET /api/v1/work-logs/): read in index order, not sorted.
+        indexes = [models.Index(fields=["partnership", "-created_at", "-id"], name="worklog_partnership_created")]
+
+    # The expense figures come from the log's expenses, prefetched by every list (engagements/selectors/
+    # work_logs.py): adding them up in Python costs nothing, where a SUM ... GROUP BY in the list's query made
+    # PostgreSQL join and group every log of the partnership before it could take the newest 50.
+    @property
+    def expenses_total(self) -> Decimal:
+        """What the young person claimed in expenses."""
+        return sum((expense.amount for expense in self.expenses.all()), Decimal("0.00"))
+
+    @property
+    def expense_count(self) -> int:
+        return len(self.expenses.all())
+
+    @property
+    def expenses_approved_total(self) -> Decimal:
+        """What was approved; a line not decided yet counts as claimed."""
+        return sum(
+            (
+                expense.approved_amount if expense.approved_amount is not None else expense.amount
+                for expense in self.expenses.all()
+            ),
+            Decimal("0.00"),
+        )
 
     @property
     def claimed_minutes(self) -> int:

@@ -8,11 +8,9 @@ officers: for anyone else it is a 404, as it is for another partnership's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from core.permissions import require
@@ -30,23 +28,10 @@ TO_LOG = (Status.DRAFT, Status.REJECTED)
 
 
 def _with_details(logs: QuerySet[WorkLog]) -> QuerySet[WorkLog]:
-    return (
-        logs.select_related("engagement", "membership__user", "decided_by")
-        .prefetch_related(Prefetch("expenses", queryset=Expense.objects.order_by("pk")))
-        .annotate(
-            expenses_total=Coalesce(
-                Sum("expenses__amount"),
-                Value(Decimal("0.00")),
-                output_field=DecimalField(max_digits=10, decimal_places=2),
-            ),
-            expense_count=Count("expenses"),
-            # What was approved (approved and claimed logs); a line not decided yet counts as claimed.
-            expenses_approved_total=Coalesce(
-                Sum(Coalesce("expenses__approved_amount", "expenses__amount")),
-                Value(Decimal("0.00")),
-                output_field=DecimalField(max_digits=10, decimal_places=2),
-            ),
-        )
+    """With what a list shows of each log; the expense totals (WorkLog.expenses_total and the rest) add up the
+    prefetched expenses."""
+    return logs.select_related("engagement", "membership__user", "decided_by").prefetch_related(
+        Prefetch("expenses", queryset=Expense.objects.order_by("pk"))
     )
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -284,8 +283,8 @@ def _queue_figures(log: WorkLog) -> None:
     approved = log.approved_minutes
     decided = log.status in DECIDED_FIGURES and approved is not None
     minutes = approved if decided and approved is not None else log.claimed_minutes
-    claimed_money: Decimal = getattr(log, "expenses_total", Decimal("0.00"))
-    money: Decimal = getattr(log, "expenses_approved_total", claimed_money) if decided else claimed_money
+    claimed_money = log.expenses_total
+    money = log.expenses_approved_total if decided else claimed_money
     figures = {
         "time_text": format_minutes(minutes),
         "time_claimed_text": format_minutes(log.claimed_minutes) if minutes != log.claimed_minutes else "",

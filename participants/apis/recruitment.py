@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from participants.models import (
@@ -139,7 +139,7 @@ class CriterionOutput(serializers.Serializer):
 class OutreachLinkOutput(serializers.Serializer):
     id = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=OutreachChannel.choices)
-    channel_label = serializers.CharField(source="get_channel_display")
+    channel_label = ChoiceLabelField("channel")
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like a Field attribute
     code = serializers.CharField()
     url = serializers.SerializerMethodField(help_text="The tracked link to send to this channel.")
@@ -157,10 +157,10 @@ class InterviewSlotOutput(serializers.Serializer):
 
 
 class RoundDetailOutput(RoundOutput):
-    questions = QuestionOutput(many=True, source="questions.all")
-    criteria = CriterionOutput(many=True, source="criteria.all")
-    outreach_links = OutreachLinkOutput(many=True, source="outreach_links.all")
-    interview_slots = InterviewSlotOutput(many=True, source="interview_slots.all")
+    questions = QuestionOutput(many=True)
+    criteria = CriterionOutput(many=True)
+    outreach_links = OutreachLinkOutput(many=True)
+    interview_slots = InterviewSlotOutput(many=True)
 
 
 # --- Rounds: views ------------------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ class ApplicationOutput(serializers.Serializer):
     round_id = serializers.IntegerField()
     round_title = serializers.CharField(source="round.title")
     status = ApplicationStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     full_name = serializers.CharField()
     preferred_name = serializers.CharField()
     email = serializers.EmailField()
@@ -268,9 +268,9 @@ class ApplicationDetailOutput(ApplicationOutput):
     created_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(allow_null=True)
     answers = serializers.SerializerMethodField(help_text="Each of the round's questions by id, with the answer.")
-    events = EventOutput(many=True, source="events.all", help_text="The application's timeline, oldest first.")
-    criteria = CriterionOutput(many=True, source="round.criteria.all")
-    scores = ScoreOutput(many=True, source="scores.all")
+    events = EventOutput(many=True, help_text="The application's timeline, oldest first.")
+    criteria = CriterionOutput(many=True, source="round.criteria")
+    scores = ScoreOutput(many=True)
 
     @extend_schema_field(serializers.DictField(child=AnswerOutput()))
     def get_answers(self, application: Application) -> dict[str, dict[str, Any]]:

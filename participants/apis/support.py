@@ -50,7 +50,7 @@ class SupportSessionOutput(serializers.Serializer):
     held_on = serializers.DateField()
     staff = serializers.CharField(source="staff.full_name")
     agreed = serializers.CharField()
-    follow_ups = FollowUpOutput(many=True, source="follow_ups.all")
+    follow_ups = FollowUpOutput(many=True)
 
 
 class SupportSessionRestrictedOutput(SupportSessionOutput):

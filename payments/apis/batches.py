@@ -26,7 +26,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from payments.models import BankExport, PaymentBatch, Rail
@@ -55,7 +55,7 @@ class BatchOutput(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     status = BatchStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     created_by = serializers.CharField(source="created_by.full_name")
     created_at = serializers.DateTimeField()
     approved_by = serializers.CharField(source="approved_by.full_name", allow_null=True, default=None)

@@ -21,7 +21,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from payments.apis.rates import AgeBandField
@@ -67,7 +67,7 @@ class ClaimOutput(serializers.Serializer):
     engagement_title = serializers.CharField(source="engagement.title")
     work_date = serializers.DateField()
     status = ClaimStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     age_band = AgeBandField()
     choice = PaymentChoiceField()
     rate_id = serializers.IntegerField(allow_null=True)
@@ -92,7 +92,7 @@ class ClaimOutput(serializers.Serializer):
 
 
 class ClaimDetailOutput(ClaimOutput):
-    lines = ClaimLineOutput(many=True, source="lines.all")
+    lines = ClaimLineOutput(many=True)
 
 
 class ClaimFilter(serializers.Serializer):

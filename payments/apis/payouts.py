@@ -23,7 +23,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from payments.apis.batches import BatchRailField
@@ -44,9 +44,9 @@ class PayoutOutput(serializers.Serializer):
     claim_id = serializers.IntegerField()
     payee_name = serializers.CharField()
     rail = BatchRailField()
-    rail_label = serializers.CharField(source="get_rail_display")
+    rail_label = ChoiceLabelField("rail")
     status = PayoutStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     amount_pence = serializers.IntegerField()
     attempts = serializers.IntegerField()
     stripe_transfer_id = serializers.CharField(allow_null=True)
@@ -82,9 +82,9 @@ class PayeeAccountOutput(serializers.Serializer):
     membership_id = serializers.IntegerField()
     holder_name = serializers.CharField()
     rail = BatchRailField()
-    rail_label = serializers.CharField(source="get_rail_display")
+    rail_label = ChoiceLabelField("rail")
     status = PayeeAccountStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     unavailable_reason = serializers.CharField()
     for_nominee = serializers.BooleanField()
     sort_code = serializers.SerializerMethodField(help_text="The last 2 digits only.")

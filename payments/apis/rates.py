@@ -19,7 +19,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from engagements.apis.opportunities import PayBasisField
@@ -42,9 +42,9 @@ AgeBandField = named_choice_field("AgeBandEnum", AgeBand.choices)
 class PayRateOutput(serializers.Serializer):
     id = serializers.IntegerField()
     opportunity_type = OpportunityTypeField()
-    opportunity_type_label = serializers.CharField(source="get_opportunity_type_display")
+    opportunity_type_label = ChoiceLabelField("opportunity_type")
     age_band = AgeBandField()
-    age_band_label = serializers.CharField(source="get_age_band_display")
+    age_band_label = ChoiceLabelField("age_band")
     basis = PayBasisField()
     amount_pence = serializers.IntegerField(help_text="The hourly rate or the session fee, in pence.")
     effective_from = serializers.DateField()

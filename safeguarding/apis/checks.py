@@ -15,7 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from safeguarding.models import FollowUpTask, RiskAssessment, StaffCheck, WellbeingCheckIn
@@ -146,7 +146,7 @@ class RiskAssessmentOutput(serializers.Serializer):
     engagement_title = serializers.CharField(source="engagement.title")
     engagement_starts_at = serializers.DateTimeField(source="engagement.starts_at")
     status = RiskStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     venue = serializers.CharField()
     travel = serializers.CharField()
     online = serializers.CharField()
@@ -167,7 +167,7 @@ class RiskAssessmentOutput(serializers.Serializer):
 
 
 class RiskAssessmentDetailOutput(RiskAssessmentOutput):
-    hazards = HazardOutput(many=True, source="hazards.all")
+    hazards = HazardOutput(many=True)
 
 
 class RiskAssessmentFilter(serializers.Serializer):

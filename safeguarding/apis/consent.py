@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from safeguarding.models import Consent, ConsentMethod, ConsentRequest, ConsentType
@@ -42,7 +42,7 @@ class ConsentOutput(serializers.Serializer):
     membership_id = serializers.IntegerField()
     young_person_name = serializers.CharField(source="membership.user.full_name")
     consent_type = ConsentTypeField()
-    consent_type_label = serializers.CharField(source="get_consent_type_display")
+    consent_type_label = ChoiceLabelField("consent_type")
     status = ConsentStatusField()
     given_by_name = serializers.CharField()
     relationship = serializers.CharField(help_text="'Self' for the young person's own consent.")
