@@ -12,6 +12,7 @@
    made again; a database that holds tables but not our comment is not ours, and is left alone (the run stops).
 2. The benchmarks, one process each, in this order: bench.query_budgets (the national side is this database; the
    small side is generated in a throwaway database on the same server), bench.throughput (this database),
+   bench.profile (this database: each key page's time in-process, split into SQL and the rest),
    bench.roles_load (this database: every role at once for 60 seconds, 20 on the small scale),
    bench.payments_batch (a throwaway database of its own on the same server) and bench.imports (a throwaway copy of
    this database).
@@ -49,6 +50,7 @@ def benchmarks(scale: str, url: str) -> list[tuple[str, list[str]]]:
         return [
             ("query budgets", ["bench.query_budgets", "--national-database", url]),
             ("throughput", ["bench.throughput"]),
+            ("where the time goes", ["bench.profile", "--floor"]),
             ("roles load", ["bench.roles_load"]),
             ("payments batch", ["bench.payments_batch"]),
             ("imports and annual report", ["bench.imports"]),
@@ -56,6 +58,7 @@ def benchmarks(scale: str, url: str) -> list[tuple[str, list[str]]]:
     return [
         ("query budgets", ["bench.query_budgets", "--database-ready"]),
         ("throughput", ["bench.throughput"]),
+        ("where the time goes", ["bench.profile", "--floor", "--requests", "5"]),
         ("roles load", ["bench.roles_load", "--seconds", "20"]),
         ("payments batch", ["bench.payments_batch", "--claims", "500", "--payees", "100"]),
         ("imports and annual report", ["bench.imports", "--scale", "small", "--rows", "1000", "--requests", "2"]),
