@@ -2,13 +2,11 @@
 # equality answers (care experience among them), then encrypt the rows already there. Reversible: going back
 # decrypts them first. Written by hand (raw SQL per row, so no model save(), timestamps or audit rows change).
 
-import json
-
 import django.core.validators
 from django.db import migrations
 
 import core.fields
-from core.crypto import InvalidToken, decrypt_text, encrypt_text
+from core.crypto import decrypt_existing_rows, encrypt_existing_rows
 
 # (model, field, holds JSON)
 FIELDS = [
@@ -19,57 +17,12 @@ FIELDS = [
 ]
 
 
-def _is_token(value):
-    try:
-        decrypt_text(value)
-    except (InvalidToken, ValueError, TypeError):
-        return False
-    return True
-
-
-def _rewrite(apps, schema_editor, convert):
-    connection = schema_editor.connection
-    quote = connection.ops.quote_name
-    for model_name, field_name, is_json in FIELDS:
-        model = apps.get_model("participants", model_name)
-        table, column = quote(model._meta.db_table), quote(model._meta.get_field(field_name).column)
-        pk = quote(model._meta.pk.column)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {pk}, {column} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
-            rows = cursor.fetchall()
-        updates = []
-        for key, value in rows:
-            new = convert(value, is_json)
-            if new != value:
-                updates.append((new, key))
-        if updates:
-            with connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", updates)  # noqa: S608
-
-
-def _encrypt(value, is_json):
-    if value == "" or _is_token(value):
-        return value
-    if is_json:
-        document = json.loads(value) if isinstance(value, str) else value
-        return encrypt_text(json.dumps(document)) if document else ""
-    return encrypt_text(value)
-
-
-def _decrypt(value, is_json):
-    if is_json and value == "":
-        return "{}"
-    if value == "" or not _is_token(value):
-        return value
-    return decrypt_text(value)
-
-
 def encrypt_existing(apps, schema_editor):
-    _rewrite(apps, schema_editor, _encrypt)
+    encrypt_existing_rows(apps, schema_editor, "participants", FIELDS)
 
 
 def decrypt_existing(apps, schema_editor):
-    _rewrite(apps, schema_editor, _decrypt)
+    decrypt_existing_rows(apps, schema_editor, "participants", FIELDS)
 
 
 class Migration(migrations.Migration):

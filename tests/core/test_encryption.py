@@ -7,6 +7,7 @@ import datetime
 import os
 import subprocess
 from io import StringIO
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -414,3 +415,65 @@ def test_a_dump_of_the_database_holds_none_of_the_sensitive_values(member, partn
     assert worker.email in dump  # the dump does hold the rows (emails are not encrypted)
     found = {label: value for label, value in secrets.items() if value in dump}
     assert found == {}
+
+
+# --- Rows written before a field became encrypted ------------------------------------------------------------------
+
+
+def _set_raw(model: Any, pk: int, field: str, value: str) -> None:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} SET {quote(field)} = %s WHERE {quote(model._meta.pk.column)} = %s",  # noqa: S608
+            [value, pk],
+        )
+
+
+def test_the_safeguarding_reasons_written_before_0002_are_encrypted_by_0004(member):
+    """safeguarding 0002 made three fields encrypted without touching the rows already there, which then could not be
+    read (InvalidToken). 0004 encrypts them, leaves values already encrypted alone, and reverses."""
+    from importlib import import_module
+
+    from django.apps import apps as registry
+
+    from safeguarding.models import CompetenceAssessment, Consent
+
+    migration = import_module("safeguarding.migrations.0004_encrypt_existing_reasons")
+    # The migration's functions use only the schema editor's connection (SQLite will not open a real schema editor
+    # inside the test's transaction).
+    editor = SimpleNamespace(connection=connection)
+    young = member(Role.YOUNG_PERSON).membership
+    partnership = young.partnership
+    worker = member(Role.PARTICIPATION_WORKER)
+    assessment = CompetenceAssessment.objects.create(
+        partnership=partnership, membership=young, assessed_by=worker, is_competent=True, reasoning="new"
+    )
+    consent = ConsentFactory(membership=young, withdrawal_reason="")
+    task = FollowUpTask.objects.create(
+        partnership=partnership,
+        membership=young,
+        assigned_to=worker,
+        reason="already encrypted",
+        due_at=timezone.now(),
+    )
+    _set_raw(CompetenceAssessment, assessment.pk, "reasoning", "Understands what taking part means")
+    _set_raw(Consent, consent.pk, "withdrawal_reason", "Changed their mind")
+    untouched = raw(FollowUpTask, "reason", task.pk)
+    with pytest.raises(InvalidToken):
+        CompetenceAssessment.objects.get(pk=assessment.pk)  # the defect: a plain row does not open
+
+    migration.encrypt_existing(registry, editor)
+    assert CompetenceAssessment.objects.get(pk=assessment.pk).reasoning == "Understands what taking part means"
+    assert Consent.objects.get(pk=consent.pk).withdrawal_reason == "Changed their mind"
+    assert "Understands" not in raw(CompetenceAssessment, "reasoning", assessment.pk)
+    assert "Changed" not in raw(Consent, "withdrawal_reason", consent.pk)
+    assert raw(FollowUpTask, "reason", task.pk) == untouched  # a token is left as it was
+
+    stored = raw(CompetenceAssessment, "reasoning", assessment.pk)
+    migration.encrypt_existing(registry, editor)  # twice: nothing changes
+    assert raw(CompetenceAssessment, "reasoning", assessment.pk) == stored
+
+    migration.decrypt_existing(registry, editor)
+    assert raw(CompetenceAssessment, "reasoning", assessment.pk) == "Understands what taking part means"
+    assert raw(FollowUpTask, "reason", task.pk) == "already encrypted"
+    assert raw(Consent, "withdrawal_reason", consent.pk) == "Changed their mind"
