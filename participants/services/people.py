@@ -139,5 +139,13 @@ def membership_reactivate(*, actor: User, membership_id: int, reason: str) -> Me
         raise ApplicationError("Give a reason for reactivating this account.", extra={"field": "reason"})
     membership = _lock_membership(actor, membership_id)
     require(actor, "participants.suspend_membership", membership, "Only a partnership admin can do that.")
+    if membership.erased_at is not None:
+        # Their information is gone and their account closed (participants/services/data_rights.py person_erase):
+        # an active membership with nothing behind it would be a person no one can reach or pay.
+        raise ApplicationError(
+            "This person's information was erased, so their account cannot be reactivated. If they come back, they "
+            "join again through a recruitment round.",
+            extra={"field": "membership"},
+        )
     transition(membership, to=Membership.Status.ACTIVE, actor=actor, payload={"reason": reason})
     return membership

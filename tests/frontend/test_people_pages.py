@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from core.models import AuditEvent
 from participants.models import Membership, Role
@@ -146,3 +147,18 @@ def test_only_an_admin_can_add_people(member, login):
     client = login(member(Role.PARTICIPATION_WORKER))
     assert client.get("/staff/people/new/").status_code == 403
     assert "Add a person" not in client.get("/staff/people/").content.decode()
+
+
+def test_an_erased_person_has_no_reactivate_form_and_a_post_changes_nothing(member, login):
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    target = member(Role.YOUNG_PERSON)
+    client = login(admin)
+    url = f"/staff/people/{target.membership.pk}/"
+    client.post(url, {"action": "suspend", "reason": "Left"})
+    Membership.objects.filter(pk=target.membership.pk).update(erased_at=timezone.now())
+
+    body = client.get(url).content.decode()
+    assert "Information erased" in body
+    assert "Reactivate this account" not in body
+    client.post(url, {"action": "reactivate", "reason": "Came back"})
+    assert Membership.objects.get(pk=target.membership.pk).status == Membership.Status.SUSPENDED

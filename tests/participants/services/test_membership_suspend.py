@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
@@ -88,3 +89,17 @@ def test_suspending_twice_is_refused_by_the_transition_map(member):
     with pytest.raises(ApplicationError, match="cannot move from Suspended to Suspended"):
         membership_suspend(actor=admin, membership_id=target.membership.pk, reason="Again")
     assert AuditEvent.objects.count() == 1
+
+
+def test_an_erased_membership_cannot_be_reactivated(member):
+    admin = member(Role.PARTNERSHIP_ADMIN)
+    leaver = member(Role.YOUNG_PERSON)
+    membership_suspend(actor=admin, membership_id=leaver.membership.pk, reason="Left")
+    Membership.objects.filter(pk=leaver.membership.pk).update(erased_at=timezone.now())
+
+    with pytest.raises(ApplicationError) as refused:
+        membership_reactivate(actor=admin, membership_id=leaver.membership.pk, reason="Came back")
+
+    assert refused.value.extra == {"field": "membership"}
+    assert "erased" in refused.value.message
+    assert Membership.objects.get(pk=leaver.membership.pk).status == Membership.Status.SUSPENDED
