@@ -43,11 +43,13 @@ from rest_framework.response import Response
 
 from core.api import PartnershipApi, actor, request_field_names
 from core.pagination import Pagination
+from core.permissions import require
 from engagements.apis.outputs import OutputKindField
 from engagements.models import Engagement, Output
 from library.models import Example, ExampleCredit, ExampleQuestion, Method, Outcome
 from library.selectors import example_get_for_actor, library_search, own_examples, public_outputs, questions_for
 from library.services import (
+    CHANGE_EXAMPLE,
     MAX_ANSWER,
     MAX_QUESTION,
     MAX_REASON,
@@ -442,7 +444,7 @@ class OwnExampleListApi(PartnershipApi):
     )
     def post(self, request: Request) -> Response:
         user = actor(request)
-        _require_library_staff(user)
+        require(user, CHANGE_EXAMPLE)  # 403 before the body is read
         payload = LibraryExampleDraftInput(data=request.data)
         payload.is_valid(raise_exception=True)
         with request_field_names(_API_FIELD_NAMES):
@@ -480,7 +482,7 @@ class ExampleDetailApi(PartnershipApi):
     )
     def patch(self, request: Request, example_id: int) -> Response:
         user = actor(request)
-        _own_example(user, example_id)
+        require(user, CHANGE_EXAMPLE, _own_example(user, example_id))  # 403/404 before the body is read
         payload = LibraryExampleUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         with request_field_names(_API_FIELD_NAMES):
@@ -496,7 +498,7 @@ class ExampleReviewApi(PartnershipApi):
     )
     def post(self, request: Request, example_id: int) -> Response:
         user = actor(request)
-        _own_example(user, example_id)
+        require(user, CHANGE_EXAMPLE, _own_example(user, example_id))  # 403/404 before the body is read
         payload = LibraryExampleReviewInput(data=request.data)
         payload.is_valid(raise_exception=True)
         example_review(actor=user, example_id=example_id, fields=payload.validated_data["fields"])

@@ -37,6 +37,7 @@ from rest_framework.response import Response
 
 from core.api import ChoiceLabelField, PartnershipApi, actor, request_field_names
 from core.pagination import Pagination, paginate
+from core.permissions import require
 from engagements.models import (
     Notification,
     Recommendation,
@@ -64,6 +65,8 @@ from engagements.selectors.feedback import (
     results_visible_to,
 )
 from engagements.services.feedback import (
+    CHANGE_RECOMMENDATION,
+    CHANGE_RESPONSE,
     evidence_add,
     notifications_mark_read,
     recommendation_create,
@@ -676,7 +679,8 @@ class RecommendationDetailApi(PartnershipApi):
     def patch(self, request: Request, recommendation_id: int) -> Response:
         user = actor(request)
         _require_staff_or_young_person(user)
-        recommendation_get_for_actor(user, recommendation_id)  # 404 first for what the caller cannot see
+        # 404 first for what the caller cannot see, then 403 for who may not change it, before the body is read.
+        require(user, CHANGE_RECOMMENDATION, recommendation_get_for_actor(user, recommendation_id))
         payload = RecommendationUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         with request_field_names(_API_FIELD_NAMES):
@@ -755,7 +759,7 @@ class RecommendationResponseDetailApi(PartnershipApi):
     )
     def patch(self, request: Request, response_id: int) -> Response:
         user = actor(request)
-        _response_for(user, response_id)
+        require(user, CHANGE_RESPONSE, _response_for(user, response_id))  # 404, then 403, before the body
         payload = RecommendationResponseUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         response_update(actor=user, response_id=response_id, **payload.validated_data)
@@ -796,7 +800,7 @@ class ResponseEvidenceApi(PartnershipApi):
     )
     def post(self, request: Request, response_id: int) -> Response:
         user = actor(request)
-        _response_for(user, response_id)
+        require(user, CHANGE_RESPONSE, _response_for(user, response_id))  # 404, then 403, before the body
         payload = ResponseEvidenceInput(data=request.data)
         payload.is_valid(raise_exception=True)
         evidence = evidence_add(actor=user, response_id=response_id, **payload.validated_data)
@@ -883,6 +887,7 @@ class FeedbackResultDetailApi(PartnershipApi):
         user = actor(request)
         _require_staff_or_young_person(user)
         result = result_get_for_actor(user, result_id)
+        require(user, CHANGE_RESPONSE, result)  # 404, then 403, before the body is read
         payload = FeedbackResultUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         fields = {"title": result.title, "description": result.description, **payload.validated_data}

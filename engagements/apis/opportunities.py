@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
+from core.permissions import require
 from engagements.models import Engagement, Interest, PayBasis, Section11Standard
 from engagements.selectors.opportunities import (
     engagement_get_for_actor,
@@ -28,6 +29,7 @@ from engagements.selectors.opportunities import (
     opportunity_get_for_young_person,
 )
 from engagements.services.opportunities import (
+    CHANGE_ENGAGEMENT,
     REASON_MAX_LENGTH,
     engagement_cancel,
     engagement_complete,
@@ -251,9 +253,13 @@ class EngagementDetailApi(PartnershipApi):
         summary="Change a draft or published engagement (times and type are fixed once anyone is confirmed)",
     )
     def patch(self, request: Request, engagement_id: int) -> Response:
+        user = actor(request)
+        # The permission before the body is read: a role that may change no engagement gets 403 for any id (so it
+        # confirms nothing), then another partnership's is a 404, then the record's own rule.
+        require(user, CHANGE_ENGAGEMENT)
+        require(user, CHANGE_ENGAGEMENT, engagement_get_for_actor(user, engagement_id))
         payload = EngagementChangeInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = actor(request)
         engagement_update(actor=user, engagement_id=engagement_id, **payload.validated_data)
         return Response(_engagement_data(user, engagement_id))
 

@@ -238,7 +238,8 @@ class OutputDetailApi(PartnershipApi):
     )
     def patch(self, request: Request, output_id: int) -> Response:
         user = actor(request)
-        output_get_for_actor(user, output_id)  # 404 first for what the caller cannot see
+        # 404 first for what the caller cannot see, then 403 for who may not change it, before the body is read.
+        require(user, "engagements.change_output", output_get_for_actor(user, output_id))
         payload = OutputUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         output_update(actor=user, output_id=output_id, **payload.validated_data)

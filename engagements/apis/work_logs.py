@@ -18,6 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.urls import URLPattern, URLResolver, path, reverse
 from drf_spectacular.types import OpenApiTypes
@@ -50,6 +51,7 @@ from engagements.services.work_logs import (
     work_log_submit,
 )
 from participants.apis.recruitment import MAX_ID, named_choice_field
+from participants.models import User
 
 WorkLogStatusField = named_choice_field("WorkLogStatusEnum", WorkLog.Status.choices)
 ExpenseKindField = named_choice_field("ExpenseKindEnum", Expense.Kind.choices)
@@ -183,6 +185,15 @@ def _detail(request: Request, work_log_id: int) -> Response:
     return Response(WorkLogOutput(work_log_get_for_actor(actor(request), work_log_id)).data)
 
 
+def _own_log(user: User, work_log_id: int) -> WorkLog:
+    """The young person's own log, checked before a change's body is read: 404 for a log they cannot see (another
+    partnership's, another young person's), 403 for one they may see but is not theirs (staff)."""
+    log = work_log_get_for_actor(user, work_log_id)
+    if user.membership is None or log.membership_id != user.membership.pk:
+        raise PermissionDenied("Only the young person whose log it is can change it.")
+    return log
+
+
 class WorkLogListApi(PartnershipApi):
     pagination_class = Pagination  # read by the schema only
 
@@ -234,7 +245,7 @@ class WorkLogDetailApi(PartnershipApi):
     @extend_schema(request=DraftUpdateInput, responses=WorkLogOutput, summary="Change your draft")
     def patch(self, request: Request, work_log_id: int) -> Response:
         user = actor(request)
-        log = work_log_get_for_actor(user, work_log_id)  # 404 before the body is read
+        log = _own_log(user, work_log_id)
         payload = DraftUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = {
@@ -300,10 +311,10 @@ class WorkLogExpensesApi(PartnershipApi):
         summary="Add an expense with its receipt (a photo or PDF; travel fares under £5 need none)",
     )
     def post(self, request: Request, work_log_id: int) -> Response:
+        user = actor(request)
+        _own_log(user, work_log_id)
         payload = ExpenseInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = actor(request)
-        work_log_get_for_actor(user, work_log_id)  # 404 before anything else for someone else's log
         expense_add(
             actor=user,
             work_log_id=work_log_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -381,8 +382,13 @@ class ApplicationBulkTransitionApi(PartnershipApi):
 class ApplicationScoresApi(PartnershipApi):
     @extend_schema(request=ScoresInput, responses=ApplicationDetailOutput, summary="Set your panel scores")
     def post(self, request: Request, application_id: int) -> Response:
+        user = actor(request)
+        # The permission (403) and the application (404 for another partnership's) before the body is read; the
+        # service says why one cannot be scored yet (a draft).
+        require(user, "participants.score_application")
+        if not applications_visible_to(user, include_drafts=True).filter(pk=application_id).exists():
+            raise Http404("No application found.")
         payload = ScoresInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = actor(request)
         panel_score_set(actor=user, application_id=application_id, **payload.validated_data)
         return Response(ApplicationDetailOutput(application_get_for_actor(user, application_id)).data)

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 
 from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
+from core.permissions import require
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from payments.models import BankExport, PaymentBatch, Rail
 from payments.selectors.batches import (
@@ -269,10 +270,11 @@ class BatchBankConfirmationApi(PartnershipApi):
         summary="Import the bank's confirmation file: bank payouts become PAID or FAILED",
     )
     def post(self, request: Request, batch_id: int) -> Response:
+        user = actor(request)
+        # The permission on the record before the body is read: 403 (404 for another partnership's), not a 400.
+        require(user, "payments.change_paymentbatch", batch_get_for_actor(user, batch_id))
         payload = ConfirmationInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = actor(request)
-        batch_get_for_actor(user, batch_id)
         result = bank_confirmation_import(actor=user, batch_id=batch_id, file=payload.validated_data["file"])
         return Response(ConfirmationOutput(result).data)
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from core.api import ChoiceLabelField, PartnershipApi, actor
 from core.pagination import Pagination, paginate
+from core.permissions import require
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from safeguarding.models import FollowUpTask, RiskAssessment, StaffCheck, WellbeingCheckIn
 from safeguarding.selectors.checks import (
@@ -245,7 +246,8 @@ class RiskAssessmentDetailApi(PartnershipApi):
     )
     def patch(self, request: Request, assessment_id: int) -> Response:
         user = actor(request)
-        risk_assessment_get_for_actor(user, assessment_id)  # 403/404 before the body is read
+        # 403 (404 for another partnership's) before the body is read: a partnership admin may read, not change.
+        require(user, "safeguarding.change_riskassessment", risk_assessment_get_for_actor(user, assessment_id))
         payload = RiskAssessmentUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         risk_assessment_update(actor=user, assessment_id=assessment_id, **payload.validated_data)
