@@ -46,6 +46,7 @@ class ItemStatusForm(forms.Form):
 @require_POST
 def onboarding_item_update(request: HttpRequest, membership_id: int, key: str) -> HttpResponse:
     user = acting_user(request)
+    require(user, "participants.change_onboarding")  # 403 before the form is read
     form = ItemStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose done, not needed or to do.")

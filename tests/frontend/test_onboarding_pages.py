@@ -111,3 +111,14 @@ def test_the_next_address_cannot_send_a_worker_to_another_site(member, login):
         {"status": "done", "next": "https://evil.example/"},
     )
     assert response["Location"] == "/staff/onboarding/"
+
+
+def test_someone_who_may_not_change_onboarding_is_refused_before_the_form_is_read(member, login):
+    """A finance officer posting an empty form gets 403, not the "choose done, not needed or to do" message."""
+    young = member(Role.YOUNG_PERSON)
+    onboarding_create_for(membership=young.membership, under_16=False)
+    url = f"/staff/onboarding/{young.membership.pk}/training.what_is_scrutiny/"
+    client = login(member(Role.FINANCE_OFFICER))
+    assert client.post(url, {}).status_code == 403
+    assert client.post(url, {"status": "done"}).status_code == 403
+    assert not OnboardingItem.objects.filter(status=OnboardingItem.Status.DONE).exists()
