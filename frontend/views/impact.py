@@ -27,6 +27,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -293,6 +294,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 GROUP_BY_THEME = "theme"
 GROUP_BY_RESULT = "result"
 NO_RESULT = "Other recommendations"
+PUBLIC_PAGE_SIZE = 50  # recommendations a page: the page does the same work however many a partnership publishes
 
 
 @dataclass
@@ -340,8 +342,16 @@ def public_feedback(request: HttpRequest, slug: str) -> HttpResponse:
         FeedbackSettings.objects.select_related("partnership"), partnership__slug=slug, public_page=True
     )
     by = GROUP_BY_RESULT if request.GET.get("by") == GROUP_BY_RESULT else GROUP_BY_THEME
-    recommendations = list(
+    # In the order of the groups, so that a page holds whole groups or continues the last one: by theme, or by
+    # result with the recommendations that are part of none last; newest first within a group.
+    group_order = (
+        [Lower("theme"), "-created_at", "-pk"]
+        if by == GROUP_BY_THEME
+        else [Lower("result__title").asc(nulls_last=True), "-created_at", "-pk"]
+    )
+    listed = (
         public_recommendations(published.partnership)
+        .order_by(*group_order)
         .select_related("result")
         .prefetch_related(
             # Not the "response recorded" entry: its words name the owner, a person. The changes and updates stay.
@@ -357,18 +367,22 @@ def public_feedback(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         )
     )
+    page = Paginator(listed, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    recommendations = list(page.object_list)
     # Rendered without the request: no context processor runs, so nothing about the visitor can reach the page.
-    page = render_to_string(
+    html = render_to_string(
         "impact/public.html",
         {
             "partnership": published.partnership,
             "intro": published.public_intro,
             "groups": _public_groups(recommendations, by),
-            "count": len(recommendations),
+            "count": page.paginator.count,
             "by": by,
+            "page": page,
+            "query": f"by={by}",
         },
     )
-    return HttpResponse(page)
+    return HttpResponse(html)
 
 
 urlpatterns = [

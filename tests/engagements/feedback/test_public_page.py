@@ -228,3 +228,25 @@ def test_the_page_makes_the_same_number_of_queries_for_5_or_50_items(partnership
     few = count()
     public_data(partnership, 45)
     assert count() == few
+
+
+def test_the_page_shows_fifty_recommendations_at_a_time_in_group_order(partnership, client):
+    """However many a partnership publishes, a page shows 50 (with the GOV.UK pagination), in the order of the
+    groups: a page holds whole groups or continues the last one, and the next page link keeps the grouping."""
+    from frontend.views.impact import PUBLIC_PAGE_SIZE
+
+    publish(partnership)
+    engagement = EngagementFactory(partnership=partnership)
+    for number in range(PUBLIC_PAGE_SIZE + 5):
+        RecommendationFactory(
+            engagement=engagement, is_public=True, theme="Alpha" if number < 30 else "Beta", text=f"Idea {number}."
+        )
+
+    first = client.get(url(partnership)).content.decode()
+    assert first.count("<article") == PUBLIC_PAGE_SIZE
+    assert "Page 1 of 2" in first and 'href="?by=theme&amp;page=2"' in first
+    second = client.get(url(partnership, "?by=theme&page=2")).content.decode()
+    assert second.count("<article") == 5
+    assert "Alpha" not in text(client.get(url(partnership, "?by=theme&page=2")))  # Alpha's 30 are all on page 1
+    shown = set(re.findall(r"Idea (\d+)\.", first)) | set(re.findall(r"Idea (\d+)\.", second))
+    assert shown == {str(number) for number in range(PUBLIC_PAGE_SIZE + 5)}  # each once, none lost
