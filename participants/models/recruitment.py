@@ -201,7 +201,8 @@ class Application(TenantModel):
     parent_carer_relationship = models.CharField(max_length=60, blank=True)
     parent_carer_email = models.EmailField(blank=True)
     parent_carer_phone = models.CharField(max_length=30, blank=True)
-    answers = models.JSONField(default=dict, blank=True, help_text="Question id (as text) to the answer.")
+    # Encrypted at rest: young applicants answer in their own words, often about themselves and their lives.
+    answers = EncryptedJSONField(default=dict, blank=True, help_text="Question id (as text) to the answer.")
     # Held only until submission, then moved to an unlinked EqualityResponse and cleared.
     # Encrypted at rest: the answers include care experience, disability and sexual orientation.
     equality_draft = EncryptedJSONField(default=dict, blank=True)

@@ -61,7 +61,7 @@ MUST_BE_ENCRYPTED = {
         "emergency_contact_phone",
     },
     "participants.EqualityResponse": {"answers"},  # care experience is one of the equality questions
-    "participants.Application": {"equality_draft"},
+    "participants.Application": {"equality_draft", "answers"},
     "participants.SupportSession": {"restricted_notes", "agreed"},
     "participants.SupportFollowUp": {"description"},
     "safeguarding.Concern": {"about_name", "young_persons_words", "what_happened", "outcome"},
@@ -404,7 +404,12 @@ def test_a_dump_of_the_database_holds_none_of_the_sensitive_values(member, partn
     )
     round_ = RoundFactory(partnership=partnership)
     EqualityResponse.objects.create(partnership=partnership, round=round_, answers={"care_experience": "yes"})
-    ApplicationFactory(round=round_, status=Application.Status.DRAFT, equality_draft={"care_experience": "no"})
+    ApplicationFactory(
+        round=round_,
+        status=Application.Status.DRAFT,
+        equality_draft={"care_experience": "no"},
+        answers={"1": secret("application answer", "I look after my little brother ANSWER-k9m8")},
+    )
     secrets["equality answers (care experience)"] = "care_experience"
     control = "CONTROL-PARTNERSHIP-NAME-5531"  # not sensitive: it must show, or the dump shows nothing
     Partnership.objects.filter(pk=partnership.pk).update(name=control)
