@@ -27,6 +27,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -344,7 +345,7 @@ def public_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     by = GROUP_BY_RESULT if request.GET.get("by") == GROUP_BY_RESULT else GROUP_BY_THEME
     # In the order of the groups, so that a page holds whole groups or continues the last one: by theme, or by
     # result with the recommendations that are part of none last; newest first within a group.
-    group_order = (
+    group_order: list[str | Combinable] = (
         [Lower("theme"), "-created_at", "-pk"]
         if by == GROUP_BY_THEME
         else [Lower("result__title").asc(nulls_last=True), "-created_at", "-pk"]
