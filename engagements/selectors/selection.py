@@ -418,8 +418,14 @@ def interests_visible_to(
     The partnership is named on the engagement too (an interest is always in its engagement's partnership): the
     list is ordered by the engagement's start, and without it PostgreSQL joins every partnership's engagements to
     sort this one's interests; with it, it reads only this partnership's engagements, by their partnership index
-    (docs/performance.md, Indexes)."""
-    interests = scope(Interest.objects.select_related("engagement", "membership__user"), actor)
+    (docs/performance.md, Indexes). The young people are prefetched for the page's rows rather than joined: a join
+    made PostgreSQL fetch every interest's person before it sorted and took a page (14 ms at the national scale)."""
+    interests = scope(
+        Interest.objects.select_related("engagement").prefetch_related(
+            Prefetch("membership", queryset=Membership.objects.select_related("user"))
+        ),
+        actor,
+    )
     interests = scope(interests, actor, field="engagement__partnership")
     if status:
         interests = interests.filter(status=status)
