@@ -37,6 +37,18 @@ class KeyUrl:
         return self.name.startswith("api_")
 
 
+def keys_named(only: str) -> list[KeyUrl]:
+    """The key URLs named in a comma-separated list (a benchmark's --only), in KEY_URLS order; all of them for "".
+    ValueError naming any name that is not a key URL."""
+    wanted = {name.strip() for name in only.split(",") if name.strip()}
+    if not wanted:
+        return list(KEY_URLS)
+    unknown = wanted - {key.name for key in KEY_URLS}
+    if unknown:
+        raise ValueError(f"unknown names: {', '.join(sorted(unknown))}")
+    return [key for key in KEY_URLS if key.name in wanted]
+
+
 def _fixed(url: str) -> Callable[[BenchData], str]:
     def path(data: BenchData) -> str:
         return url

@@ -130,18 +130,15 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench.budgets import KEY_URLS, clients_for
+    from bench.budgets import clients_for, keys_named
     from bench.query_budgets import bench_data_in_database
     from participants.models import Role
 
     data = bench_data_in_database()
-    keys = KEY_URLS
-    if args.only:
-        wanted = {name.strip() for name in args.only.split(",") if name.strip()}
-        unknown = wanted - {key.name for key in KEY_URLS}
-        if unknown:
-            parser.error(f"unknown names: {', '.join(sorted(unknown))}")
-        keys = [key for key in KEY_URLS if key.name in wanted]
+    try:
+        keys = keys_named(args.only)
+    except ValueError as error:
+        parser.error(str(error))
     client_for_role = clients_for(data)
     host = {"HTTP_HOST": "127.0.0.1"}
 
@@ -158,9 +155,10 @@ def main() -> None:
             for ms, sql in timing.statements:
                 print(f"  {ms:7.2f} ms  {sql[:300]}", file=sys.stderr)
     if args.cprofile:
-        key = next((key for key in KEY_URLS if key.name == args.cprofile), None)
-        if key is None:
-            parser.error(f"--cprofile: unknown name {args.cprofile}")
+        try:
+            (key,) = keys_named(args.cprofile)
+        except ValueError as error:
+            parser.error(f"--cprofile takes one key URL name: {error}")
         client = client_for_role(key.role)
         extra: dict[str, Any] = {"HTTP_ACCEPT": "application/json" if key.is_api else "text/html", **host}
         profiler = cProfile.Profile()

@@ -106,17 +106,14 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("bench.throughput measures PostgreSQL: set DATABASE_URL to a database made by bench.generate.")
 
-    from bench.budgets import KEY_URLS
+    from bench.budgets import keys_named
     from bench.query_budgets import bench_data_in_database
 
     data = bench_data_in_database()
-    keys = KEY_URLS
-    if args.only:
-        wanted = {name.strip() for name in args.only.split(",") if name.strip()}
-        unknown = wanted - {key.name for key in KEY_URLS}
-        if unknown:
-            parser.error(f"unknown names: {', '.join(sorted(unknown))}")
-        keys = [key for key in KEY_URLS if key.name in wanted]
+    try:
+        keys = keys_named(args.only)
+    except ValueError as error:
+        parser.error(str(error))
     failed = run(
         data,
         keys,

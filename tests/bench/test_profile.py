@@ -73,3 +73,13 @@ def test_the_database_share_is_the_sql_the_page_ran(timed):
 def test_a_page_that_does_not_answer_200_is_reported_not_timed(timed):
     *_, missing = timed
     assert "nowhere (/no-such-page/): 404" in missing
+
+
+def test_only_chooses_key_urls_by_name_and_names_an_unknown_one():
+    """The --only of bench.profile and bench.throughput (bench.budgets.keys_named)."""
+    from bench.budgets import keys_named
+
+    assert keys_named("") == KEY_URLS
+    assert [key.name for key in keys_named(" api_claims, selection ")] == ["selection", "api_claims"]  # table order
+    with pytest.raises(ValueError, match="unknown names: nope"):
+        keys_named("api_claims,nope")
