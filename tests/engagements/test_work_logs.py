@@ -735,3 +735,26 @@ def test_portfolio_hours_are_the_approved_time_where_there_is_one_else_the_lengt
 
     assert sorted(row.minutes for row in portfolio.engagements) == [90, 240]
     assert portfolio.total_hours == "5.5 hours"
+
+
+def test_a_logs_expense_totals_add_up_its_expenses_from_the_list_without_a_query_each(worker, young):
+    """WorkLog.expenses_total / expense_count / expenses_approved_total add up the expenses every list prefetches: a
+    line not decided yet counts as claimed in the approved total, and reading them costs no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.engagements import ExpenseFactory, WorkLogFactory
+
+    log = WorkLogFactory(membership=young.membership)
+    ExpenseFactory(work_log=log, amount=Decimal("5.00"), approved_amount=Decimal("3.00"))
+    ExpenseFactory(work_log=log, amount=Decimal("2.50"))
+    WorkLogFactory(membership=young.membership)  # one with none
+
+    listed = {item.pk: item for item in work_logs_visible_to(worker)}
+    with CaptureQueriesContext(connection) as queries:
+        figures = {
+            pk: (item.expenses_total, item.expense_count, item.expenses_approved_total) for pk, item in listed.items()
+        }
+    assert len(queries) == 0
+    assert figures[log.pk] == (Decimal("7.50"), 2, Decimal("5.50"))
+    assert sorted(figures.values())[0] == (Decimal("0.00"), 0, Decimal("0.00"))
