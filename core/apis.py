@@ -7,14 +7,14 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from core.audit import audit_describe
 from core.models import AuditEvent
 from core.pagination import Pagination, paginate
 from core.selectors import audit_events_visible_to
 
 
-class AuditEventOutput(serializers.Serializer):
+class AuditEventOutput(OutputSerializer):
     id = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     event_type = serializers.CharField()

@@ -41,7 +41,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor, request_field_names
+from core.api import OutputSerializer, PartnershipApi, actor, request_field_names
 from core.pagination import Pagination
 from core.permissions import require
 from engagements.apis.outputs import OutputKindField
@@ -125,7 +125,7 @@ def _context(examples: list[Example]) -> dict[str, Any]:
 # --- Output ----------------------------------------------------------------------------------------------------
 
 
-class LibraryOutputOutput(serializers.Serializer):
+class LibraryOutputOutput(OutputSerializer):
     """An output shown with a published example: never the file, never who made it."""
 
     title = serializers.CharField()
@@ -134,12 +134,12 @@ class LibraryOutputOutput(serializers.Serializer):
     link = serializers.CharField(help_text="Where to see it (may be blank).")
 
 
-class LibraryProblemOutput(serializers.Serializer):
+class LibraryProblemOutput(OutputSerializer):
     field = serializers.CharField(help_text="The field the problem is about.")
     message = serializers.CharField(help_text="What is wrong and how to put it right.")
 
 
-class LibraryExampleOutput(serializers.Serializer):
+class LibraryExampleOutput(OutputSerializer):
     """A published example as every partnership's staff see it: nothing personal."""
 
     id = serializers.IntegerField()
@@ -179,7 +179,7 @@ class LibraryExampleOutput(serializers.Serializer):
         return list(LibraryOutputOutput(self.context["shown_outputs"][example.pk], many=True).data)
 
 
-class LibraryCreditRequestOutput(serializers.Serializer):
+class LibraryCreditRequestOutput(OutputSerializer):
     """A young person of the partnership asked whether they want to be named, and their answer (own staff only)."""
 
     id = serializers.IntegerField()
@@ -247,7 +247,7 @@ class LibraryOwnExampleOutput(LibraryOwnExampleListOutput):
         return [dataclasses.asdict(problem) for problem in publication_problems(example)]
 
 
-class LibraryQuestionOutput(serializers.Serializer):
+class LibraryQuestionOutput(OutputSerializer):
     """A question about a published example. Partnerships are named; the staff who asked and answered are not."""
 
     id = serializers.IntegerField()

@@ -11,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from core.tenancy import scope
 from engagements.models import Attendance
 from engagements.selectors.attendance import (
@@ -27,7 +27,7 @@ from participants.apis.recruitment import MAX_ID, named_choice_field
 AttendanceStatusField = named_choice_field("AttendanceStatusEnum", Attendance.Status.choices)
 
 
-class AttendanceRowOutput(serializers.Serializer):
+class AttendanceRowOutput(OutputSerializer):
     membership_id = serializers.IntegerField(source="membership.pk")
     full_name = serializers.CharField(source="membership.user.full_name")
     status = AttendanceStatusField(allow_null=True, help_text="null: not marked yet.")
@@ -35,7 +35,7 @@ class AttendanceRowOutput(serializers.Serializer):
     recorded_at = serializers.DateTimeField(source="attendance.recorded_at", allow_null=True, default=None)
 
 
-class AttendanceSheetOutput(serializers.Serializer):
+class AttendanceSheetOutput(OutputSerializer):
     engagement_id = serializers.IntegerField()
     marking_open = serializers.BooleanField(help_text="From an hour before the start; never once cancelled.")
     marking_opens_at = serializers.DateTimeField()

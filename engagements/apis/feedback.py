@@ -35,7 +35,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor, request_field_names
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor, request_field_names
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from engagements.models import (
@@ -173,7 +173,7 @@ def _staff_responses(user: User) -> QuerySet[RecommendationResponse]:
 # --- Output ----------------------------------------------------------------------------------------------------
 
 
-class RecommendationContributorOutput(serializers.Serializer):
+class RecommendationContributorOutput(OutputSerializer):
     """A young person who made a recommendation, as staff see them: always named; `is_anonymous` says they are not
     named on pages other young people can see."""
 
@@ -182,7 +182,7 @@ class RecommendationContributorOutput(serializers.Serializer):
     is_anonymous = serializers.BooleanField()
 
 
-class RecommendationResponseSummaryOutput(serializers.Serializer):
+class RecommendationResponseSummaryOutput(OutputSerializer):
     id = serializers.IntegerField()
     decision = DecisionField()
     decision_label = ChoiceLabelField("decision")
@@ -197,7 +197,7 @@ class RecommendationResponseSummaryOutput(serializers.Serializer):
         return is_overdue(response)
 
 
-class RecommendationOutput(serializers.Serializer):
+class RecommendationOutput(OutputSerializer):
     """A recommendation as staff see it: with the young people who made it and a summary of the response."""
 
     id = serializers.IntegerField()
@@ -222,7 +222,7 @@ class RecommendationOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class OwnRecommendationOutput(serializers.Serializer):
+class OwnRecommendationOutput(OutputSerializer):
     """A recommendation as a young person who made it sees it: nothing about anyone else who made it."""
 
     id = serializers.IntegerField()
@@ -243,7 +243,7 @@ class OwnRecommendationOutput(serializers.Serializer):
         return bool(mine and mine.is_anonymous)
 
 
-class ResponseEvidenceOutput(serializers.Serializer):
+class ResponseEvidenceOutput(OutputSerializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     link = serializers.CharField(help_text="An https address, or empty for a file.")
@@ -256,7 +256,7 @@ class ResponseEvidenceOutput(serializers.Serializer):
         return _evidence_file_url(evidence)
 
 
-class ResponseRatingOutput(serializers.Serializer):
+class ResponseRatingOutput(OutputSerializer):
     """A young person's rating of a response, as staff see it (with the comment and who gave it)."""
 
     id = serializers.IntegerField()
@@ -267,7 +267,7 @@ class ResponseRatingOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class OwnRatingOutput(serializers.Serializer):
+class OwnRatingOutput(OutputSerializer):
     """The young person's own rating."""
 
     id = serializers.IntegerField()
@@ -276,7 +276,7 @@ class OwnRatingOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class RecommendationResponseOutput(serializers.Serializer):
+class RecommendationResponseOutput(OutputSerializer):
     """A response as staff see it: the owner, decision, status, progress, due date, evidence and every rating."""
 
     id = serializers.IntegerField()
@@ -306,7 +306,7 @@ class RecommendationResponseOutput(serializers.Serializer):
         return is_overdue(response)
 
 
-class OwnResponseOutput(serializers.Serializer):
+class OwnResponseOutput(OutputSerializer):
     """A response as a young person who made the recommendation sees it: their own rating only, and no one's
     email address."""
 
@@ -341,7 +341,7 @@ class OwnResponseOutput(serializers.Serializer):
         return dict(OwnRatingOutput(mine[0]).data) if mine else None
 
 
-class TimelineEntryOutput(serializers.Serializer):
+class TimelineEntryOutput(OutputSerializer):
     id = serializers.IntegerField()
     kind = TimelineKindField()
     kind_label = ChoiceLabelField("kind")
@@ -357,7 +357,7 @@ class ImpactFeedResponseOutput(OwnResponseOutput):
     timeline = TimelineEntryOutput(many=True)
 
 
-class ImpactFeedCardOutput(serializers.Serializer):
+class ImpactFeedCardOutput(OutputSerializer):
     """One "you said, we did" card: what the young person recommended and what became of it."""
 
     id = serializers.IntegerField(help_text="The recommendation.")
@@ -374,7 +374,7 @@ class ImpactFeedCardOutput(serializers.Serializer):
         return bool(mine and mine.is_anonymous)
 
 
-class FeedbackResultOutput(serializers.Serializer):
+class FeedbackResultOutput(OutputSerializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     description = serializers.CharField()
@@ -389,7 +389,7 @@ class FeedbackResultOutput(serializers.Serializer):
         return result_progress(result)  # from results_visible_to's annotations: no query
 
 
-class NotificationOutput(serializers.Serializer):
+class NotificationOutput(OutputSerializer):
     id = serializers.IntegerField()
     kind = NotificationKindField()
     kind_label = ChoiceLabelField("kind")
@@ -403,7 +403,7 @@ class NotificationOutput(serializers.Serializer):
         return notification.read_at is not None
 
 
-class NotificationsReadOutput(serializers.Serializer):
+class NotificationsReadOutput(OutputSerializer):
     marked = serializers.IntegerField(help_text="How many notifications were marked read.")
 
 

@@ -18,7 +18,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from engagements.models import Engagement, Interest, PayBasis, Section11Standard
@@ -49,7 +49,7 @@ InterestStatusField = named_choice_field("MyInterestStatusEnum", Interest.Status
 # --- Young people -------------------------------------------------------------------------------------------------
 
 
-class YoungPersonOpportunityOutput(serializers.Serializer):
+class YoungPersonOpportunityOutput(OutputSerializer):
     """An opportunity as a young person sees it. Nothing about anyone else who is interested or going."""
 
     id = serializers.IntegerField()
@@ -110,12 +110,12 @@ class OpportunityDetailApi(PartnershipApi):
 # --- Staff --------------------------------------------------------------------------------------------------------
 
 
-class EngagementPersonOutput(serializers.Serializer):
+class EngagementPersonOutput(OutputSerializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
 
 
-class StaffEngagementOutput(serializers.Serializer):
+class StaffEngagementOutput(OutputSerializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     opportunity_type = OpportunityTypeField()

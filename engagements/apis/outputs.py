@@ -21,7 +21,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from engagements.apis.downloads import DownloadNegotiation, private_download
@@ -55,12 +55,12 @@ def _file_url(output: Output) -> str | None:
     return reverse("api-output-file", args=[output.pk]) if output.file else None
 
 
-class OutputContributorOutput(serializers.Serializer):
+class OutputContributorOutput(OutputSerializer):
     membership_id = serializers.IntegerField(source="pk")
     full_name = serializers.CharField(source="user.full_name")
 
 
-class OutputConsentOutput(serializers.Serializer):
+class OutputConsentOutput(OutputSerializer):
     """A consent the output rests on: the kind, when it was given, whether the young person gave it or a parent or
     carer did, and whether it still stands. Never a parent's or carer's name or relationship, never the paper form,
     and never a withdrawal's reason."""
@@ -82,7 +82,7 @@ class OutputConsentOutput(serializers.Serializer):
         return ShownConsent(consent).given_by_label
 
 
-class OutputOutput(serializers.Serializer):
+class OutputOutput(OutputSerializer):
     """An output as staff see it."""
 
     id = serializers.IntegerField()
@@ -110,7 +110,7 @@ class OutputOutput(serializers.Serializer):
         return _file_url(output)
 
 
-class OwnOutputOutput(serializers.Serializer):
+class OwnOutputOutput(OutputSerializer):
     """An output as the young person who made it sees it: nothing about anyone else."""
 
     id = serializers.IntegerField()

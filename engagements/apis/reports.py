@@ -19,7 +19,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from engagements.annual_report import headline
 from engagements.selectors.reports import (
     FIRST_YEAR,
@@ -54,12 +54,12 @@ class CellField(serializers.Field):
         return value
 
 
-class ColumnOutput(serializers.Serializer):
+class ColumnOutput(OutputSerializer):
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like a Field attribute
     kind = ColumnKindField()
 
 
-class ReportTableOutput(serializers.Serializer):
+class ReportTableOutput(OutputSerializer):
     key = serializers.CharField()
     title = serializers.CharField()
     note = serializers.CharField(help_text="Exactly what the table counts.")
@@ -83,7 +83,7 @@ class ReportTableOutput(serializers.Serializer):
         return [[raw_value(cell) for cell in row] for row in table.rows]
 
 
-class DashboardOutput(serializers.Serializer):
+class DashboardOutput(OutputSerializer):
     starts = serializers.DateField(source="period.starts")
     ends = serializers.DateField(source="period.ends")
     tables = ReportTableOutput(many=True)
@@ -99,21 +99,21 @@ class ReportFilter(serializers.Serializer):
         }
 
 
-class ExampleOutput(serializers.Serializer):
+class ExampleOutput(OutputSerializer):
     you_said = serializers.CharField()
     decision = serializers.CharField()
     status = serializers.CharField()
     we_did = serializers.CharField()
 
 
-class ShownOutputOutput(serializers.Serializer):
+class ShownOutputOutput(OutputSerializer):
     title = serializers.CharField()
     kind = serializers.CharField()
     kind_label = serializers.CharField()
     link = serializers.CharField()
 
 
-class AnnualReportOutput(serializers.Serializer):
+class AnnualReportOutput(OutputSerializer):
     year = serializers.IntegerField(help_text="The reporting year starts on 1 April of this year.")
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like a Field attribute
     starts = serializers.DateField(source="period.starts")

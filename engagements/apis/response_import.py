@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from engagements.models import ResponseImport
@@ -36,7 +36,7 @@ from participants.apis.recruitment import named_choice_field
 ResponseImportStatusField = named_choice_field("ResponseImportStatusEnum", ResponseImport.Status.choices)
 
 
-class ResponseImportChangeOutput(serializers.Serializer):
+class ResponseImportChangeOutput(OutputSerializer):
     field = serializers.CharField(help_text="The response's field, like 'progress' or 'due_on'.")
     field_label = serializers.CharField(help_text="The field in words, like 'Progress'.")
     before = serializers.JSONField(help_text="The value before (dates as YYYY-MM-DD).")
@@ -44,13 +44,13 @@ class ResponseImportChangeOutput(serializers.Serializer):
     text = serializers.CharField(help_text="In words, like 'Progress: 40% → 60%'.")
 
 
-class ResponseImportProblemOutput(serializers.Serializer):
+class ResponseImportProblemOutput(OutputSerializer):
     column = serializers.CharField(help_text="The column the problem is in (a letter for a column with no heading).")
     message = serializers.CharField(help_text="What is wrong and how to fix it.")
     text = serializers.CharField(help_text="The whole sentence, like 'Row 3, progress: 140 is more than 100; ...'.")
 
 
-class ResponseImportRowOutput(serializers.Serializer):
+class ResponseImportRowOutput(OutputSerializer):
     row = serializers.IntegerField(help_text="The spreadsheet row (the headings are row 1).")
     recommendation_id = serializers.IntegerField(allow_null=True)
     response_id = serializers.IntegerField(allow_null=True)
@@ -81,7 +81,7 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class ResponseImportSummaryOutput(serializers.Serializer):
+class ResponseImportSummaryOutput(OutputSerializer):
     id = serializers.IntegerField()
     file_name = serializers.CharField()
     status = ResponseImportStatusField()

@@ -22,7 +22,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from engagements.apis.opportunities import InterestStatusField  # one schema name, shared with opportunities
 from engagements.models import Engagement, Interest
@@ -53,7 +53,7 @@ def _id_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
-class InterestOutput(serializers.Serializer):
+class InterestOutput(OutputSerializer):
     id = serializers.IntegerField()
     engagement_id = serializers.IntegerField()
     engagement_title = serializers.CharField(source="engagement.title")
@@ -240,7 +240,7 @@ class EngagementInviteApi(PartnershipApi):
 # --- Candidates ---------------------------------------------------------------------------------------------------
 
 
-class LoadOutput(serializers.Serializer):
+class LoadOutput(OutputSerializer):
     engagements = serializers.IntegerField(help_text="The most engagements in a 90-day period including this one.")
     engagements_from = serializers.DateField()
     hours = serializers.DecimalField(max_digits=8, decimal_places=1)
@@ -249,7 +249,7 @@ class LoadOutput(serializers.Serializer):
     limit_hours = serializers.IntegerField()
 
 
-class CandidateOutput(serializers.Serializer):
+class CandidateOutput(OutputSerializer):
     interest_id = serializers.IntegerField(source="interest.pk")
     membership_id = serializers.IntegerField(source="interest.membership_id")
     full_name = serializers.CharField(source="name")
@@ -271,7 +271,7 @@ class CandidateOutput(serializers.Serializer):
         return row.interest.invited_by_id is not None
 
 
-class CandidatesOutput(serializers.Serializer):
+class CandidatesOutput(OutputSerializer):
     engagement_id = serializers.IntegerField()
     places = serializers.IntegerField()
     places_left = serializers.IntegerField()

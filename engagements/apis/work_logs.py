@@ -28,7 +28,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from engagements.apis.downloads import DownloadNegotiation, private_download
 from engagements.models import Expense, WorkLog
@@ -65,7 +65,7 @@ def _minutes_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=0, max_value=MAX_DRAFT_MINUTES, **kwargs)
 
 
-class ExpenseOutput(serializers.Serializer):
+class ExpenseOutput(OutputSerializer):
     id = serializers.IntegerField()
     kind = ExpenseKindField()
     description = serializers.CharField()
@@ -86,7 +86,7 @@ class ExpenseOutput(serializers.Serializer):
         return reverse("api-work-log-receipt", args=[expense.work_log_id, expense.pk])
 
 
-class WorkLogOutput(serializers.Serializer):
+class WorkLogOutput(OutputSerializer):
     id = serializers.IntegerField()
     engagement_id = serializers.IntegerField()
     engagement_title = serializers.CharField(source="engagement.title")

@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination
 from core.permissions import require
 from participants.apis.recruitment import named_choice_field
@@ -57,7 +57,7 @@ class ErasureOutcome(serializers.Serializer):
     kept = ErasureKeptLine(many=True)
 
 
-class DataRequestOutput(serializers.Serializer):
+class DataRequestOutput(OutputSerializer):
     id = serializers.IntegerField()
     membership_id = serializers.IntegerField()
     young_person = serializers.CharField(source="membership.user.full_name")

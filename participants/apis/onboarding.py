@@ -11,7 +11,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination
 from participants.apis.recruitment import named_choice_field
 from participants.models import OnboardingItem
@@ -37,7 +37,7 @@ class Checklist:
         return sum(1 for item in self.items if not item.is_done)
 
 
-class OnboardingItemOutput(serializers.Serializer):
+class OnboardingItemOutput(OutputSerializer):
     key = serializers.CharField(help_text="Stable name, e.g. consent.parent_carer.")
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like a Field attribute
     hint = serializers.CharField()
@@ -46,7 +46,7 @@ class OnboardingItemOutput(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-class ChecklistOutput(serializers.Serializer):
+class ChecklistOutput(OutputSerializer):
     membership_id = serializers.IntegerField()
     name = serializers.CharField()
     items_left = serializers.IntegerField(help_text="Items still to do.")

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.tenancy import active_memberships
 from participants.models import Membership, Role
@@ -15,14 +15,14 @@ from participants.selectors import membership_get_for_actor, memberships_visible
 from participants.services import membership_reactivate, membership_suspend
 
 
-class PartnershipOutput(serializers.Serializer):
+class PartnershipOutput(OutputSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
     area = serializers.CharField()
 
 
-class MembershipOutput(serializers.Serializer):
+class MembershipOutput(OutputSerializer):
     id = serializers.IntegerField()
     user_id = serializers.IntegerField()
     full_name = serializers.CharField(source="user.full_name")
@@ -33,7 +33,7 @@ class MembershipOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class MeOutput(serializers.Serializer):
+class MeOutput(OutputSerializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField()

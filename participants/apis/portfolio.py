@@ -11,11 +11,11 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from participants.selectors.portfolio import Portfolio, own_membership, portfolio_for
 
 
-class HoursByKindOutput(serializers.Serializer):
+class HoursByKindOutput(OutputSerializer):
     kind = serializers.CharField(help_text="The opportunity type, e.g. section_11_panel.")
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like a Field attribute
     minutes = serializers.IntegerField()
@@ -23,7 +23,7 @@ class HoursByKindOutput(serializers.Serializer):
     engagements = serializers.IntegerField()
 
 
-class EngagementOutput(serializers.Serializer):
+class EngagementOutput(OutputSerializer):
     engagement_id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.CharField()
@@ -33,31 +33,31 @@ class EngagementOutput(serializers.Serializer):
     hours = serializers.CharField()
 
 
-class RoleOutput(serializers.Serializer):
+class RoleOutput(OutputSerializer):
     label = serializers.CharField()  # type: ignore[assignment]
     since = serializers.DateField()
 
 
-class TrainingOutput(serializers.Serializer):
+class TrainingOutput(OutputSerializer):
     module_title = serializers.CharField()
     completed_on = serializers.DateField()
     expires_on = serializers.DateField(allow_null=True)
 
 
-class SkillOutput(serializers.Serializer):
+class SkillOutput(OutputSerializer):
     name = serializers.CharField()
     example = serializers.CharField()
     confirmed_on = serializers.DateField(allow_null=True)
 
 
-class SkillClaimOutput(serializers.Serializer):
+class SkillClaimOutput(OutputSerializer):
     id = serializers.IntegerField()
     skill = serializers.CharField(source="skill.name")
     example = serializers.CharField()
     status = serializers.CharField()
 
 
-class ReferenceOutput(serializers.Serializer):
+class ReferenceOutput(OutputSerializer):
     id = serializers.IntegerField()
     addressed_to = serializers.CharField()
     status = serializers.CharField()
@@ -71,7 +71,7 @@ class ReferenceOutput(serializers.Serializer):
         return f"/portfolio/references/{getattr(letter, 'pk', '')}.pdf"
 
 
-class PortfolioOutput(serializers.Serializer):
+class PortfolioOutput(OutputSerializer):
     membership_id = serializers.IntegerField(source="membership.pk")
     name = serializers.CharField()
     total_minutes = serializers.IntegerField()

@@ -14,7 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from participants.models import (
@@ -103,7 +103,7 @@ class RoundInput(RoundUpdateInput):
 # --- Rounds: output -----------------------------------------------------------------------------------------------
 
 
-class RoundOutput(serializers.Serializer):
+class RoundOutput(OutputSerializer):
     id = serializers.IntegerField()
     public_id = serializers.UUIDField()
     title = serializers.CharField()
@@ -120,7 +120,7 @@ class RoundOutput(serializers.Serializer):
     accepted_count = serializers.IntegerField(help_text="Applicants who accepted a place.")
 
 
-class QuestionOutput(serializers.Serializer):
+class QuestionOutput(OutputSerializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     help_text = serializers.CharField()  # type: ignore[assignment]  # a field named like a Field attribute
@@ -130,14 +130,14 @@ class QuestionOutput(serializers.Serializer):
     order = serializers.IntegerField()
 
 
-class CriterionOutput(serializers.Serializer):
+class CriterionOutput(OutputSerializer):
     id = serializers.IntegerField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like a Field attribute
     max_score = serializers.IntegerField()
     order = serializers.IntegerField()
 
 
-class OutreachLinkOutput(serializers.Serializer):
+class OutreachLinkOutput(OutputSerializer):
     id = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=OutreachChannel.choices)
     channel_label = ChoiceLabelField("channel")
@@ -149,7 +149,7 @@ class OutreachLinkOutput(serializers.Serializer):
         return outreach_url(link)
 
 
-class InterviewSlotOutput(serializers.Serializer):
+class InterviewSlotOutput(OutputSerializer):
     id = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -201,7 +201,7 @@ class RoundDetailApi(PartnershipApi):
 # --- Applications: output -----------------------------------------------------------------------------------------
 
 
-class ApplicationOutput(serializers.Serializer):
+class ApplicationOutput(OutputSerializer):
     """An application in a list. Holds no equality answers, ever."""
 
     id = serializers.IntegerField()
@@ -227,12 +227,12 @@ class ApplicationOutput(serializers.Serializer):
         return DIRECT
 
 
-class AnswerOutput(serializers.Serializer):
+class AnswerOutput(OutputSerializer):
     question = serializers.CharField()
     answer = serializers.JSONField(allow_null=True)
 
 
-class EventOutput(serializers.Serializer):
+class EventOutput(OutputSerializer):
     id = serializers.IntegerField()
     from_status = ApplicationStatusField()
     to_status = ApplicationStatusField()
@@ -243,7 +243,7 @@ class EventOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ScoreOutput(serializers.Serializer):
+class ScoreOutput(OutputSerializer):
     id = serializers.IntegerField()
     criterion_id = serializers.IntegerField()
     criterion_label = serializers.CharField(source="criterion.label")
@@ -322,13 +322,13 @@ class ScoresInput(serializers.Serializer):
         return {int(key): value for key, value in scores.items()}
 
 
-class ApplicationSummaryOutput(serializers.Serializer):
+class ApplicationSummaryOutput(OutputSerializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     status = ApplicationStatusField()
 
 
-class BulkTransitionOutput(serializers.Serializer):
+class BulkTransitionOutput(OutputSerializer):
     moved = ApplicationSummaryOutput(many=True)
 
 

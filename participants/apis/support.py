@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination
 from core.permissions import require
 from participants.apis.recruitment import named_choice_field
@@ -30,7 +30,7 @@ KindField = named_choice_field("SupportSessionKindEnum", SupportSession.Kind.cho
 FollowUpStatusField = named_choice_field("SupportFollowUpStatusEnum", SupportFollowUp.Status.choices)
 
 
-class FollowUpOutput(serializers.Serializer):
+class FollowUpOutput(OutputSerializer):
     id = serializers.IntegerField()
     description = serializers.CharField()
     owner_id = serializers.IntegerField()
@@ -40,7 +40,7 @@ class FollowUpOutput(serializers.Serializer):
     done_at = serializers.DateTimeField(allow_null=True)
 
 
-class SupportSessionOutput(serializers.Serializer):
+class SupportSessionOutput(OutputSerializer):
     """What a young person sees: that the session happened, with whom, and what was agreed."""
 
     id = serializers.IntegerField()

@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from engagements.models import OpportunityType
 from participants.apis.recruitment import named_choice_field
@@ -20,7 +20,7 @@ DeliveryModeField = named_choice_field("TrainingDeliveryModeEnum", TrainingModul
 OpportunityTypeField = named_choice_field("OpportunityTypeEnum", OpportunityType.choices)
 
 
-class TrainingModuleOutput(serializers.ModelSerializer):
+class TrainingModuleOutput(OutputSerializer, serializers.ModelSerializer):
     class Meta:
         model = TrainingModule
         fields = [
@@ -57,7 +57,7 @@ class TrainingModuleListApi(PartnershipApi):
         return Response(TrainingModuleOutput(module).data, status=status.HTTP_201_CREATED)
 
 
-class TrainingRecordOutput(serializers.ModelSerializer):
+class TrainingRecordOutput(OutputSerializer, serializers.ModelSerializer):
     module_title = serializers.CharField(source="module.title")
     name = serializers.CharField(source="membership.user.full_name")
     signed_off_by = serializers.CharField(source="signed_off_by.full_name")

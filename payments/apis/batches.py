@@ -26,7 +26,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from participants.apis.recruitment import MAX_ID, named_choice_field
@@ -52,7 +52,7 @@ BatchStatusField = named_choice_field("PaymentBatchStatusEnum", PaymentBatch.Sta
 BatchRailField = named_choice_field("PayoutRailEnum", Rail.choices)
 
 
-class BatchOutput(serializers.Serializer):
+class BatchOutput(OutputSerializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     status = BatchStatusField()
@@ -67,14 +67,14 @@ class BatchOutput(serializers.Serializer):
     total_pence = serializers.IntegerField(help_text="Their total, in pence.")
 
 
-class RailTotalOutput(serializers.Serializer):
+class RailTotalOutput(OutputSerializer):
     rail = BatchRailField()
     rail_label = serializers.CharField(source="label")
     payouts = serializers.IntegerField()
     total_pence = serializers.IntegerField()
 
 
-class PayeeTotalOutput(serializers.Serializer):
+class PayeeTotalOutput(OutputSerializer):
     membership_id = serializers.IntegerField()
     payee_name = serializers.CharField()
     rail = BatchRailField()
@@ -82,7 +82,7 @@ class PayeeTotalOutput(serializers.Serializer):
     total_pence = serializers.IntegerField()
 
 
-class ProgressOutput(serializers.Serializer):
+class ProgressOutput(OutputSerializer):
     total = serializers.IntegerField()
     done = serializers.IntegerField(help_text="Sent, paid, failed or reversed.")
     sent = serializers.IntegerField(help_text="Sent or paid.")
@@ -93,7 +93,7 @@ class ProgressOutput(serializers.Serializer):
     percent = serializers.IntegerField()
 
 
-class BankExportOutput(serializers.Serializer):
+class BankExportOutput(OutputSerializer):
     id = serializers.IntegerField()
     line_count = serializers.IntegerField()
     control_total_pence = serializers.IntegerField()
@@ -135,7 +135,7 @@ class ConfirmationInput(serializers.Serializer):
     file = serializers.FileField(help_text="The bank's confirmation CSV: line_reference, amount, status, reason.")
 
 
-class ConfirmationOutput(serializers.Serializer):
+class ConfirmationOutput(OutputSerializer):
     paid = serializers.IntegerField()
     rejected = serializers.IntegerField()
     already_recorded = serializers.IntegerField()

@@ -21,7 +21,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from payments.apis.rates import AgeBandField
@@ -42,7 +42,7 @@ ClaimLineKindField = named_choice_field("ClaimLineKindEnum", ClaimLine.Kind.choi
 RailField = named_choice_field("RailEnum", Rail.choices)
 
 
-class ReadinessOutput(serializers.Serializer):
+class ReadinessOutput(OutputSerializer):
     ready = serializers.BooleanField(help_text="The payee can be paid now.")
     waiting = serializers.BooleanField(help_text="Waiting for payment details: the rail they need is not set up.")
     rail = RailField(allow_null=True)
@@ -50,7 +50,7 @@ class ReadinessOutput(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ClaimLineOutput(serializers.Serializer):
+class ClaimLineOutput(OutputSerializer):
     id = serializers.IntegerField()
     kind = ClaimLineKindField()
     description = serializers.CharField()
@@ -58,7 +58,7 @@ class ClaimLineOutput(serializers.Serializer):
     amount_pence = serializers.IntegerField()
 
 
-class ClaimOutput(serializers.Serializer):
+class ClaimOutput(OutputSerializer):
     id = serializers.IntegerField()
     membership_id = serializers.IntegerField()
     full_name = serializers.CharField(source="membership.user.full_name")
@@ -162,7 +162,7 @@ class ClaimChoiceApi(PartnershipApi):
         return _detail(request, claim_id)
 
 
-class StandingChoiceOutput(serializers.Serializer):
+class StandingChoiceOutput(OutputSerializer):
     choice = PaymentChoiceField()
     choice_label = serializers.CharField()
 

@@ -23,7 +23,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from payments.apis.batches import BatchRailField
@@ -37,7 +37,7 @@ PayoutStatusField = named_choice_field("PayoutStatusEnum", Payout.Status.choices
 PayeeAccountStatusField = named_choice_field("PayeeAccountStatusEnum", PayeeAccount.Status.choices)
 
 
-class PayoutOutput(serializers.Serializer):
+class PayoutOutput(OutputSerializer):
     id = serializers.IntegerField()
     batch_id = serializers.IntegerField()
     batch_reference = serializers.CharField(source="batch.reference")
@@ -77,7 +77,7 @@ class VoucherInput(serializers.Serializer):
     issued_on = serializers.DateField()
 
 
-class PayeeAccountOutput(serializers.Serializer):
+class PayeeAccountOutput(OutputSerializer):
     id = serializers.IntegerField()
     membership_id = serializers.IntegerField()
     holder_name = serializers.CharField()

@@ -19,7 +19,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from engagements.apis.opportunities import PayBasisField
@@ -39,7 +39,7 @@ from payments.services.rates import (
 AgeBandField = named_choice_field("AgeBandEnum", AgeBand.choices)
 
 
-class PayRateOutput(serializers.Serializer):
+class PayRateOutput(OutputSerializer):
     id = serializers.IntegerField()
     opportunity_type = OpportunityTypeField()
     opportunity_type_label = ChoiceLabelField("opportunity_type")
@@ -100,7 +100,7 @@ class PayRateDetailApi(PartnershipApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ExpensesPolicyOutput(serializers.Serializer):
+class ExpensesPolicyOutput(OutputSerializer):
     travel_allowed = serializers.BooleanField()
     food_allowed = serializers.BooleanField()
     food_limit_pence = serializers.IntegerField(help_text="The most repaid for food per engagement, in pence.")

@@ -15,7 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from participants.apis.recruitment import MAX_ID, named_choice_field
@@ -54,7 +54,7 @@ def _id_field(**kwargs: Any) -> serializers.IntegerField:
 # --- Checks on adults ---------------------------------------------------------------------------------------------
 
 
-class StaffCheckOutput(serializers.Serializer):
+class StaffCheckOutput(OutputSerializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     certificate_number = serializers.SerializerMethodField(help_text="Masked: only the last four digits.")
@@ -68,7 +68,7 @@ class StaffCheckOutput(serializers.Serializer):
         return mask_certificate(check.certificate_number)
 
 
-class StaffMemberCheckOutput(serializers.Serializer):
+class StaffMemberCheckOutput(OutputSerializer):
     membership_id = serializers.IntegerField(source="membership.pk")
     full_name = serializers.CharField(source="membership.user.full_name")
     status = CheckStatusField()
@@ -133,7 +133,7 @@ class StaffCheckListApi(PartnershipApi):
 # --- Risk assessments ---------------------------------------------------------------------------------------------
 
 
-class HazardOutput(serializers.Serializer):
+class HazardOutput(OutputSerializer):
     id = serializers.IntegerField()
     hazard = serializers.CharField()
     control = serializers.CharField()
@@ -141,7 +141,7 @@ class HazardOutput(serializers.Serializer):
     owner_name = serializers.CharField(source="owner.full_name", allow_null=True, default=None)
 
 
-class RiskAssessmentOutput(serializers.Serializer):
+class RiskAssessmentOutput(OutputSerializer):
     id = serializers.IntegerField()
     engagement_id = serializers.IntegerField()
     engagement_title = serializers.CharField(source="engagement.title")
@@ -310,14 +310,14 @@ class RiskAssessmentReturnApi(PartnershipApi):
 # --- Wellbeing check-ins ------------------------------------------------------------------------------------------
 
 
-class FollowUpSummaryOutput(serializers.Serializer):
+class FollowUpSummaryOutput(OutputSerializer):
     id = serializers.IntegerField()
     assigned_to = serializers.CharField(source="assigned_to.full_name")
     due_at = serializers.DateTimeField()
     status = FollowUpStatusField()
 
 
-class CheckInOutput(serializers.Serializer):
+class CheckInOutput(OutputSerializer):
     """A check-in as workers see it: never the comment."""
 
     id = serializers.IntegerField()
@@ -345,7 +345,7 @@ class CheckInWithCommentOutput(CheckInOutput):
     comment = serializers.CharField(required=False, help_text="Only sent to safeguarding leads.")
 
 
-class OwnCheckInOutput(serializers.Serializer):
+class OwnCheckInOutput(OutputSerializer):
     """What the young person gets back: their check-in, and who will get in touch if they asked."""
 
     id = serializers.IntegerField()

@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PartnershipApi, actor
+from core.api import OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from core.permissions import require
 from safeguarding.models import Concern, ConcernCategory, ConcernEntry
@@ -34,7 +34,7 @@ def _about(concern: Concern) -> str:
 MAX_ID = 2**63 - 1  # ids beyond a bigint are a 400, not a database error
 
 
-class ConcernOutput(serializers.Serializer):
+class ConcernOutput(OutputSerializer):
     id = serializers.IntegerField()
     # A plain string in the schema: the open/closed enum is named once, on EntryInput (no enum-name collision).
     status = serializers.CharField(help_text="open or closed")
@@ -50,7 +50,7 @@ class ConcernOutput(serializers.Serializer):
         return _about(concern)
 
 
-class EntryOutput(serializers.Serializer):
+class EntryOutput(OutputSerializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Kind.choices)
     created_at = serializers.DateTimeField()
@@ -70,7 +70,7 @@ class ConcernDetailOutput(ConcernOutput):
     entries = EntryOutput(many=True)
 
 
-class RaisedOutput(serializers.Serializer):
+class RaisedOutput(OutputSerializer):
     """What the reporter gets back: that it was raised, not the concern (they may not read it later)."""
 
     id = serializers.IntegerField()

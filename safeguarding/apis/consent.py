@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ChoiceLabelField, PartnershipApi, actor
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor
 from core.pagination import Pagination, paginate
 from participants.apis.recruitment import MAX_ID, named_choice_field
 from safeguarding.models import Consent, ConsentMethod, ConsentRequest, ConsentType
@@ -37,7 +37,7 @@ PARENT_TYPE_CHOICES = [(value, label) for value, label in ConsentType.choices if
 # --- Consents -------------------------------------------------------------------------------------------------------
 
 
-class ConsentOutput(serializers.Serializer):
+class ConsentOutput(OutputSerializer):
     id = serializers.IntegerField()
     membership_id = serializers.IntegerField()
     young_person_name = serializers.CharField(source="membership.user.full_name")
@@ -150,7 +150,7 @@ class ConsentWithdrawApi(PartnershipApi):
 # --- Links to parents and carers -------------------------------------------------------------------------------
 
 
-class ConsentLinkOutput(serializers.Serializer):
+class ConsentLinkOutput(OutputSerializer):
     """A link sent to a parent or carer. The link itself is never shown: only the parent has it."""
 
     id = serializers.IntegerField()
