@@ -13,7 +13,8 @@ With `--floor`, the floor view of the throughput benchmark is measured the same 
 
 It answers the question the throughput ratios raise: is a slow page waiting for PostgreSQL (a query to read with
 EXPLAIN) or working in Python (rows serialised or rendered)? `--sql` lists the last request's queries with their
-times on stderr; `--cprofile NAME` prints the hottest functions of one page (set SORT=tottime for own time).
+times on stderr; `--cprofile NAME` prints the hottest functions of one page (set SORT=tottime for own time,
+LINES=200 for more than 60 lines).
 """
 
 from __future__ import annotations
@@ -167,7 +168,9 @@ def main() -> None:
             client.get(key.path(data), **extra)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(60)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            int(os.environ.get("LINES", "60"))
+        )
         print(out.getvalue(), file=sys.stderr)
 
 
