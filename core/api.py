@@ -129,6 +129,10 @@ class ChoiceLabelField(serializers.CharField):
 _PLAIN = object()  # a field whose value DRF would pass through its own to_representation
 
 
+class _AskDrf(Exception):
+    """A value OutputSerializer leaves to DRF's own `get_attribute` (a callable along the source)."""
+
+
 class OutputSerializer(serializers.Serializer):
     """Base of the read-only `...Output` serializers: the same answer as `serializers.Serializer`, made faster.
 
@@ -138,13 +142,13 @@ class OutputSerializer(serializers.Serializer):
     page of 50 rows of 30 fields that is about a third of the request (docs/performance.md, "Where the time goes").
 
     This base works out once per serializer (so once per list, as a `ListSerializer` reuses its child) how to read
-    each field, and reads a one-part source with a plain `getattr`. It hands anything else back to DRF: a dotted or
-    `"*"` source, a value that is callable (DRF decides whether to call it), an attribute that is missing (DRF's
-    defaults, `allow_null` and error message), a mapping instead of an object, and every field's conversion except
-    three that are exactly DRF's: `str` for a `CharField`, `int` for an `IntegerField`, and for an ISO 8601
-    `DateTimeField` without its own format or time zone, an aware value moved into the current time zone (read once)
-    and written as DRF writes it ("Z" for UTC). tests/core/test_output_serializer.py checks that every API list
-    answers exactly what plain DRF answers.
+    each field, and reads its source (`"title"`, `"engagement.title"`) with plain `getattr`s. It hands anything else
+    back to DRF: a `"*"` source, a value along the source that is callable (DRF decides whether to call it), an
+    attribute that is missing (DRF's defaults, `allow_null` and error message), a mapping instead of an object (the
+    instance or a value along the source), and every field's conversion except three that are exactly DRF's: `str`
+    for a `CharField`, `int` for an `IntegerField`, and for an ISO 8601 `DateTimeField` without its own format or
+    time zone, an aware value moved into the current time zone (read once) and written as DRF writes it ("Z" for
+    UTC). tests/core/test_output_serializer.py checks that every API list answers exactly what plain DRF answers.
     """
 
     def to_representation(self, instance: Any) -> Any:
@@ -154,28 +158,26 @@ class OutputSerializer(serializers.Serializer):
         if plan is None:
             plan = self.__dict__["_output_plan"] = _output_plan(self)
         ret: dict[str, Any] = {}
-        for name, attr, field, convert in plan:
-            if attr is None:
+        for name, attrs, field, convert in plan:
+            if attrs is None:
                 try:
                     value = field.get_attribute(instance)
                 except SkipField:
                     continue
             else:
                 try:
-                    value = getattr(instance, attr)
+                    value = instance
+                    for attr in attrs:
+                        value = getattr(value, attr)
+                        if callable(value):
+                            raise _AskDrf
                 except ObjectDoesNotExist:
                     value = None
-                except (AttributeError, KeyError):
-                    try:
-                        value = field.get_attribute(instance)  # DRF's default, allow_null or error message
+                except (AttributeError, KeyError, _AskDrf):
+                    try:  # DRF's own reading: a callable, a mapping, a default, allow_null or its error message
+                        value = field.get_attribute(instance)
                     except SkipField:
                         continue
-                else:
-                    if callable(value):
-                        try:
-                            value = field.get_attribute(instance)
-                        except SkipField:
-                            continue
             if value is None or (isinstance(value, PKOnlyObject) and value.pk is None):
                 ret[name] = None
             elif convert is _PLAIN:
@@ -206,13 +208,14 @@ def _datetime_converter(zone: Any) -> Any:
     return convert
 
 
-def _output_plan(serializer: serializers.Serializer) -> list[tuple[str, str | None, serializers.Field, Any]]:
+def _output_plan(
+    serializer: serializers.Serializer,
+) -> list[tuple[str, tuple[str, ...] | None, serializers.Field, Any]]:
     iso = str(api_settings.DATETIME_FORMAT).lower() == ISO_8601
     zone = timezone.get_current_timezone() if settings.USE_TZ else None
     plan = []
     for field in serializer._readable_fields:
-        attrs = field.source_attrs
-        attr = attrs[0] if len(attrs) == 1 and field.source != "*" else None
+        attrs = tuple(field.source_attrs) if field.source != "*" and field.source_attrs else None
         kind = type(field)
         convert: Any = _PLAIN
         if kind is serializers.CharField:
@@ -226,7 +229,7 @@ def _output_plan(serializer: serializers.Serializer) -> list[tuple[str, str | No
             and not hasattr(field, "timezone")
         ):
             convert = _datetime_converter(zone)
-        plan.append((cast(str, field.field_name), attr, field, convert))  # a bound field has its name
+        plan.append((cast(str, field.field_name), attrs, field, convert))  # a bound field has its name
     return plan
 
 

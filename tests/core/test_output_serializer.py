@@ -86,6 +86,10 @@ class PersonOutput(OutputSerializer):
     count = serializers.IntegerField()
     full_name = serializers.CharField()
     city = serializers.CharField(source="address.city")
+    postcode = serializers.CharField(source="address.postcode.outward", allow_null=True)  # address.postcode missing
+    district = serializers.CharField(source="address.district", default="unknown")
+    describe = serializers.CharField(source="address.describe")  # a function along the source: DRF calls it
+    colour = serializers.CharField(source="prefs.colour")  # a mapping along the source
     everything = serializers.CharField(source="*")
     nickname = serializers.CharField(required=False)
     title = serializers.CharField(default="none")
@@ -101,7 +105,8 @@ def person(**changes: Any) -> Person:
         "first": "Asha",
         "last": "Khan",
         "count": "7",
-        "address": SimpleNamespace(city="Leeds"),
+        "address": SimpleNamespace(city="Leeds", describe=lambda: "a city"),
+        "prefs": {"colour": "teal"},
         "middle": None,
         "seen_at": datetime.datetime(2026, 7, 1, 9, 30, tzinfo=datetime.UTC),  # British summer time
         "day": datetime.datetime(2026, 1, 2, 9, 30, tzinfo=datetime.UTC),
@@ -120,7 +125,8 @@ def test_the_cases_handed_back_to_drf_answer_as_drf_does():
         person(seen_at=datetime.datetime(2026, 1, 1, 9, 30, tzinfo=datetime.UTC)),  # winter: "Z"
         person(seen_at=datetime.datetime(2026, 1, 1, 9, 30)),  # noqa: DTZ001 (naive: DRF makes it aware)
         person(seen_at="2026-01-01T09:30:00Z"),  # a string passes through
-        {"first": "Map", "last": "Ping", "count": 1, "full_name": "Map Ping", "address": {"city": "York"},
+        {"first": "Map", "last": "Ping", "count": 1, "full_name": "Map Ping", "prefs": {"colour": "red"},
+         "address": {"city": "York", "describe": "a mapping", "postcode": {"outward": "YO1"}},
          "middle": None, "seen_at": None, "day": None, "utc_seen_at": None, "flag": True},
     ):  # fmt: skip
         assert serializer.to_representation(instance) == drf(serializer, instance)
@@ -131,6 +137,10 @@ def test_values_are_read_and_converted_as_drf_converts_them():
     assert answer["count"] == 7  # int("7")
     assert answer["full_name"] == "Asha Khan"  # a method without arguments is called
     assert answer["city"] == "Leeds"
+    assert answer["postcode"] is None
+    assert answer["district"] == "unknown"
+    assert answer["describe"] == "a city"
+    assert answer["colour"] == "teal"
     assert "nickname" not in answer  # missing and not required: left out
     assert answer["title"] == "none"  # missing with a default
     assert answer["middle"] is None
@@ -144,6 +154,19 @@ def test_the_current_time_zone_is_the_one_active_when_the_answer_is_made():
     with timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")):
         answer = PersonOutput().to_representation(person())
     assert answer["seen_at"] == "2026-07-01T18:30:00+09:00"
+
+
+def test_none_along_a_source_is_handled_as_drf_handles_it():
+    class OptionalOutput(OutputSerializer):
+        city = serializers.CharField(source="address.city", allow_null=True)
+        district = serializers.CharField(source="address.district", default="unknown")
+        postcode = serializers.CharField(source="address.postcode", required=False)
+
+    instance = SimpleNamespace(address=None)
+    answer = OptionalOutput().to_representation(instance)
+    assert answer == drf(OptionalOutput(), instance) == {"city": None, "district": "unknown"}
+    with pytest.raises(AttributeError, match="`city` on serializer `PersonOutput`"):
+        PersonOutput().to_representation(person(address=None))
 
 
 def test_a_missing_required_attribute_fails_with_drf_s_message():
