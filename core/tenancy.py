@@ -69,8 +69,16 @@ def switch_partnership(request: HttpRequest, partnership_id: int) -> Membership:
     return membership
 
 
+def active_membership_count(user: User) -> int:
+    """How many partnerships the person may act in: counted by PartnershipMiddleware's one query when it ran for this
+    request (the menu asks on every page), else counted now."""
+    seen = user._active_memberships
+    return len(seen) if seen is not None else active_memberships(user).count()
+
+
 class PartnershipMiddleware:
-    """Attaches the active membership to request.user for browser sessions (the API base does it for tokens)."""
+    """Attaches the active membership to request.user for browser sessions (the API base does it for tokens): the one
+    chosen in the session, else the first, read with all of the person's active memberships in one query."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -79,9 +87,11 @@ class PartnershipMiddleware:
         user = request.user
         if user.is_authenticated:
             wanted = request.session.get(SESSION_KEY)
-            membership = act_in(user, wanted) if wanted else None
-            if membership is None:
-                membership = act_in(user, None)
-                if membership is not None:
-                    request.session[SESSION_KEY] = membership.partnership_id
+            memberships = list(active_memberships(user))
+            membership = next((m for m in memberships if m.partnership_id == wanted), None) if wanted else None
+            if membership is None and memberships:
+                membership = memberships[0]
+                request.session[SESSION_KEY] = membership.partnership_id
+            user._active_membership = membership
+            user._active_memberships = memberships
         return self.get_response(request)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from core.mfa import needs_second_factor
-from core.tenancy import active_memberships
+from core.tenancy import active_membership_count
 
 
 def _asked_to_be_named(user: Any) -> bool:
@@ -107,7 +107,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("Notifications", reverse("notification_list")))
     if user.has_perm("core.view_auditevent"):
         items.append(("Audit log", reverse("audit_log")))
-    if active_memberships(user).count() > 1:
+    if active_membership_count(user) > 1:
         items.append(("Switch partnership", reverse("partnership_switch")))
     items.append(("Sign out", reverse("account_logout")))
     path = request.path

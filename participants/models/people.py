@@ -136,6 +136,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # --- the partnership this person is acting in (set per request by core.tenancy) ---------------------
     _active_membership: Membership | None = None
+    # All of the person's active memberships, when core.tenancy's middleware read them for this request.
+    _active_memberships: list[Membership] | None = None
     # Set per request by core.mfa: did this browser session's sign-in include the second factor?
     second_factor_this_session: bool = False
 

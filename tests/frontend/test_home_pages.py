@@ -103,3 +103,29 @@ def test_a_person_in_two_partnerships_sees_one_at_a_time_and_can_switch(member, 
     assert other.user.email in after
     assert current.user.email not in after
     assert "Switch partnership" in after
+
+
+def test_the_partnership_chosen_in_the_session_falls_back_to_another_when_it_ends(
+    member, login, partnership, other_partnership
+):
+    """PartnershipMiddleware reads all of the person's active memberships in one query: it acts in the one chosen in
+    the session while it lasts, then in the one left; the menu offers switching only while there are two, and
+    counts them from that same query (no query of its own)."""
+    lead = member(Role.SCRUTINY_LEAD)
+    there = MembershipFactory(user=lead, partnership=other_partnership, roles=[Role.SCRUTINY_LEAD])
+    client = login(lead)
+    assert client.post(f"/partnerships/{other_partnership.pk}/").status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/staff/people/").content.decode()
+    assert "Switch partnership" in page
+    assert other_partnership.name in page
+    memberships = [q["sql"] for q in queries.captured_queries if 'FROM "participants_membership"' in q["sql"]]
+    counted = [sql for sql in memberships if "COUNT(" in sql and '"participants_membership"."user_id"' in sql]
+    assert not counted, "the menu counted the person's memberships again"
+
+    there.status = there.Status.SUSPENDED
+    there.save()
+    page = client.get("/staff/people/").content.decode()
+    assert "Switch partnership" not in page
+    assert partnership.name in page
+    assert client.session["active_partnership_id"] == partnership.pk
