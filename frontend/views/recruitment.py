@@ -286,6 +286,7 @@ def _filtered(user: User, round_: RecruitmentRound, filters: dict[str, str]) -> 
         status=filters.get("status"),
         channel=filters.get("channel"),
         search=filters.get("search"),
+        answers=False,
     )
 
 

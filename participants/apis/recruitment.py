@@ -342,7 +342,7 @@ class ApplicationListApi(PartnershipApi):
     def get(self, request: Request) -> Response:
         filters = ApplicationFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        applications = applications_visible_to(actor(request), **filters.validated_data)
+        applications = applications_visible_to(actor(request), answers=False, **filters.validated_data)
         return paginate(request, self, applications, ApplicationOutput)
 
 

@@ -57,6 +57,10 @@ def round_get_for_actor(actor: User, round_id: int) -> RecruitmentRound:
     )
 
 
+# What a list of applications never shows: the applicant's answers and their unsent equality answers (encrypted).
+LIST_LEAVES_OUT = ("answers", "equality_draft")
+
+
 def applications_visible_to(
     actor: User,
     *,
@@ -65,9 +69,14 @@ def applications_visible_to(
     search: str | None = None,
     channel: str | None = None,
     include_drafts: bool = False,
+    answers: bool = True,
 ) -> QuerySet[Application]:
+    """`answers=False` for lists, which show neither the answers nor the equality draft: they are then not read,
+    so not decrypted (50 decryptions a page of the API)."""
     require(actor, "participants.view_application")
     applications = scope(Application.objects.all(), actor).select_related("round", "outreach_link", "referral")
+    if not answers:
+        applications = applications.defer(*LIST_LEAVES_OUT)
     if not include_drafts:
         applications = applications.exclude(status=Status.DRAFT)
     if round_id:
@@ -103,7 +112,7 @@ def application_get_for_actor(actor: User, application_id: int) -> Application:
 def board_for_round(actor: User, round_id: int) -> dict[str, list[Application]]:
     """The pipeline as columns, in one query."""
     columns: dict[str, list[Application]] = {s: [] for s in Status.values if s != Status.DRAFT}
-    for application in applications_visible_to(actor, round_id=round_id):
+    for application in applications_visible_to(actor, round_id=round_id, answers=False):
         columns[application.status].append(application)
     return columns
 
