@@ -14,7 +14,7 @@ With `--floor`, the floor view of the throughput benchmark is measured the same 
 It answers the question the throughput ratios raise: is a slow page waiting for PostgreSQL (a query to read with
 EXPLAIN) or working in Python (rows serialised or rendered)? `--sql` lists the last request's queries with their
 times on stderr; `--cprofile NAME` prints the hottest functions of one page (set SORT=tottime for own time,
-LINES=200 for more than 60 lines).
+LINES=200 for more than 60 lines, CALLERS=name to see who calls a function).
 """
 
 from __future__ import annotations
@@ -168,9 +168,10 @@ def main() -> None:
             client.get(key.path(data), **extra)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
-            int(os.environ.get("LINES", "60"))
-        )
+        stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("LINES", "60")))
+        if os.environ.get("CALLERS"):  # a function name (a regular expression): who calls it, and how often
+            stats.print_callers(os.environ["CALLERS"])
         print(out.getvalue(), file=sys.stderr)
 
 
