@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
 from core.permissions import require
@@ -82,22 +82,26 @@ def staff_checks_overview(actor: User, *, today: datetime.date, status: str | No
         output_field=models.DateField(),
     )
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    conditions = [  # first match wins, as in status_on()
+        (Q(latest_renewal__isnull=True), CheckStatus.MISSING),
+        (Q(latest_renewal__lte=today), CheckStatus.LAPSED),
+        (Q(latest_renewal__lte=soon), CheckStatus.DUE_SOON),
+    ]
     memberships = (
         scope(Membership.objects.select_related("user"), actor)
         .filter(Membership.with_any_staff_role(), status=Membership.Status.ACTIVE)
         .annotate(latest_renewal=latest_renewal)
+        # The status and its rank come from the same conditions on the latest renewal, not the rank from the status:
+        # a rank built on `check_status` repeats the status's CASE (and its subquery) inside every branch.
         .annotate(
             check_status=Case(
-                When(latest_renewal__isnull=True, then=Value(CheckStatus.MISSING.value)),
-                When(latest_renewal__lte=today, then=Value(CheckStatus.LAPSED.value)),
-                When(latest_renewal__lte=soon, then=Value(CheckStatus.DUE_SOON.value)),
+                *[When(condition, then=Value(status.value)) for condition, status in conditions],
                 default=Value(CheckStatus.CURRENT.value),
                 output_field=models.CharField(),
-            )
-        )
-        .annotate(
+            ),
             check_rank=Case(
-                *[When(check_status=value, then=Value(rank)) for value, rank in STATUS_ORDER.items()],
+                *[When(condition, then=Value(STATUS_ORDER[status])) for condition, status in conditions],
+                default=Value(STATUS_ORDER[CheckStatus.CURRENT]),
                 output_field=IntegerField(),
             ),
         )
@@ -111,7 +115,7 @@ def staff_checks_overview(actor: User, *, today: datetime.date, status: str | No
         .order_by("check_rank", "latest_renewal", "user__full_name", "pk")
     )
     if status:
-        memberships = memberships.filter(check_status=status)
+        memberships = memberships.filter(check_rank=STATUS_ORDER.get(status, -1))  # an unknown status: none
     return memberships
 
 

@@ -17,7 +17,7 @@ from engagements.models import OpportunityType
 from engagements.services import engagement_add_attendee, engagement_create, engagement_set_staff_lead
 from participants.models import Role
 from safeguarding.models import SafeguardingPolicy, StaffCheck, StaffCheckReminder
-from safeguarding.selectors.checks import CheckStatus, staff_check_current
+from safeguarding.selectors.checks import CheckStatus, staff_check_current, staff_checks_overview
 from safeguarding.services.checks import staff_check_record, staff_check_reminders_run
 from tests.factories import MembershipFactory
 from tests.factories.safeguarding import EngagementFactory, StaffCheckFactory
@@ -373,6 +373,22 @@ def test_the_checks_page_lists_every_member_of_staff_with_their_status(member, l
     assert body.index("Lee Lapsed") < body.index("Mo Missing") < body.index("Dan Due") < body.index("Cara Current")
     assert "********3333" in body
     assert "111122223333" not in body  # masked on the list
+
+
+@pytest.mark.parametrize("status", CheckStatus.values)
+def test_the_overview_annotates_each_status_with_its_rank_and_filters_by_it(member, status):
+    """check_status and check_rank come from the same conditions (renewal today is lapsed, within 60 days due soon),
+    agreeing with status_on(); the filter keeps exactly the staff with that status."""
+    lead = member(Role.SAFEGUARDING_LEAD)  # no check: missing too
+    current, due, lapsed, missing = _staff_with_each_status(member)
+    today = timezone.localdate()
+    rows = list(staff_checks_overview(lead, today=today))
+    assert [(m.check_status, m.check_rank) for m in rows] == [
+        ("lapsed", 0), ("missing", 1), ("missing", 1), ("due_soon", 2), ("current", 3)
+    ]  # fmt: skip
+    expected = {"lapsed": {lapsed}, "missing": {missing, lead}, "due_soon": {due}, "current": {current}}[status]
+    assert {m.user for m in staff_checks_overview(lead, today=today, status=status)} == expected
+    assert list(staff_checks_overview(lead, today=today, status="unknown")) == []
 
 
 def test_the_checks_page_filters_by_status(member, login):
