@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,7 +18,19 @@ class Pagination(LimitOffsetPagination):
     max_limit = 200
 
 
-def paginate(request: Request, view: APIView, queryset: QuerySet[Any], serializer: type[Serializer]) -> Response:
+def paginate(
+    request: Request,
+    view: APIView,
+    queryset: QuerySet[Any],
+    serializer: type[Serializer],
+    *,
+    shown: Callable[[list[Any]], None] | None = None,
+) -> Response:
+    """One page of `queryset` in the list shape. `shown`, if given, is called with the page's rows once they are
+    serialised (to record who saw what, without fetching them again)."""
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
+    response = paginator.get_paginated_response(serializer(page, many=True).data)
+    if shown is not None:
+        shown(list(page or []))
+    return response

@@ -118,11 +118,15 @@ class ConcernListApi(PartnershipApi):
     def get(self, request: Request) -> Response:
         filters = ConcernFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        concerns = concerns_visible_to(actor(request), **filters.validated_data)
-        response = paginate(request, self, concerns, ConcernOutput)
-        shown = [row["id"] for row in response.data["results"]]
-        services.concerns_listed(actor=actor(request), concerns=concerns.filter(pk__in=shown), via="api list")
-        return response
+        user = actor(request)
+        concerns = concerns_visible_to(user, **filters.validated_data)
+        return paginate(
+            request,
+            self,
+            concerns,
+            ConcernOutput,
+            shown=lambda page: services.concerns_listed(actor=user, concerns=page, via="api list"),
+        )
 
     @extend_schema(request=ConcernInput, responses={201: RaisedOutput}, summary="Raise a concern (any staff)")
     def post(self, request: Request) -> Response:

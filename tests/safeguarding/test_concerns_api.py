@@ -105,6 +105,24 @@ def test_a_lead_with_the_second_factor_reads_through_the_api_and_each_read_is_re
     assert ConcernView.objects.filter(concern=concern, viewer=lead, via="api").count() == 2
 
 
+def test_the_api_list_records_a_view_of_each_concern_on_its_page_and_no_other(
+    lead, lead_session, concern, worker, young
+):
+    newer = services.concern_raise(
+        actor=worker,
+        category=ConcernCategory.ONLINE,
+        young_persons_words="Someone online",
+        membership_id=young.membership.pk,
+    )
+    first = lead_session.get("/api/v1/concerns/?limit=1").json()
+    assert [row["id"] for row in first["results"]] == [newer.pk]
+    assert list(ConcernView.objects.values_list("concern_id", "viewer_id", "via")) == [(newer.pk, lead.pk, "api list")]
+    lead_session.get("/api/v1/concerns/")
+    assert sorted(ConcernView.objects.filter(via="api list").values_list("concern_id", flat=True)) == sorted(
+        [newer.pk, newer.pk, concern.pk]
+    )
+
+
 def test_another_partnerships_concern_is_404_even_for_a_lead_with_the_second_factor(
     lead_session, member, other_partnership
 ):
