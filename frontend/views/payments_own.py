@@ -8,7 +8,8 @@ Choice and nominee (this section):
   adult to be paid for a young person who cannot hold an account, with how consent was given.
 
 Own payments and the yearly statement (the remittance section):
-- `my_payments` (/payments/): each of the young person's claims with its lines and its status in plain words, the
+- `my_payments` (/payments/): the young person's claims, newest first and 20 to a page (`?page=`), each with its
+  lines and its status in plain words, the
   remittance details of what was paid (when, how much, how), links to choose how to be paid and to set up their
   account, and their yearly statements.
 - `earnings_statement` (/payments/statement/<year>/): the statement of earnings for the tax year 6 April <year> to
@@ -49,6 +50,7 @@ from payments.services.accounts import (
 )
 from payments.services.setup import CHANGE_OWN_SETUP, RECORD_NOMINEE, nominee_record, nominee_remove, payment_choice_set
 from payments.services.statements import (
+    OWN_PAGE_SIZE,
     earnings_statement_for,
     earnings_statement_pdf,
     own_payments,
@@ -142,7 +144,12 @@ choice_urlpatterns: list[URLPattern | URLResolver] = [
 @require_safe
 def my_payments(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    return render(request, "payments/my_payments.html", {"payments": own_payments(user)})
+    payments = own_payments(user, request.GET.get("page"))
+    return render(
+        request,
+        "payments/my_payments.html",
+        {"payments": payments, "page": payments.page, "page_size": OWN_PAGE_SIZE},
+    )
 
 
 @login_required

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from io import BytesIO
@@ -32,8 +33,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -283,9 +286,10 @@ class OwnClaim:
 
 @dataclass
 class OwnPayments:
-    claims: list[OwnClaim]
+    claims: list[OwnClaim]  # the page's
     waiting_for_details: bool
     statement_years: list[int]
+    page: Page[Claim] | None = None
 
 
 def _young_person(actor: User) -> Membership:
@@ -296,18 +300,58 @@ def _young_person(actor: User) -> Membership:
 
 
 def _current_payout(claim: Claim) -> Payout | None:
-    payouts = sorted(claim.payouts.all(), key=lambda p: p.pk, reverse=True)
-    live = [p for p in payouts if p.status in Payout.LIVE]
-    return live[0] if live else (payouts[0] if payouts else None)
+    return _current_of(claim.payouts.all())
+
+
+def _current_of(payouts: Iterable[Payout]) -> Payout | None:
+    """The live payout, newest first, else the newest of any."""
+    newest_first = sorted(payouts, key=lambda p: p.pk, reverse=True)
+    live = [p for p in newest_first if p.status in Payout.LIVE]
+    return live[0] if live else (newest_first[0] if newest_first else None)
+
+
+@dataclass
+class OwnStatus:
+    text: str
+    tag: str
+    how: str = ""
+    paid_on: datetime.date | None = None
+    waiting_for_details: bool = False
+
+
+def own_claim_status(claim: Claim, payout: Payout | None, ready: bool) -> OwnStatus:
+    """Where a claim stands, in plain words for the young person, with the tag colour of the page."""
+    paid = payout is not None and payout.status == Payout.Status.PAID
+    if claim.status == Claim.Status.DECLINED:
+        return OwnStatus("Not paid: you chose not to be paid for this", "govuk-tag--grey")
+    if paid and payout is not None:
+        paid_on = _paid_on(payout)
+        how = how_paid(payout)
+        when = f" on {long_date(paid_on)}" if paid_on else ""
+        return OwnStatus(f"Paid{when} {how}", "govuk-tag--green", how=how, paid_on=paid_on)
+    if claim.status == Claim.Status.FAILED or (payout is not None and payout.status == Payout.Status.FAILED):
+        return OwnStatus("Payment failed: we are sorting it out", "govuk-tag--yellow")
+    if payout is not None and payout.status == Payout.Status.SENT:
+        text = "Sent to Stripe: on its way to your bank account" if payout.rail == Rail.STRIPE else "Sent: on its way"
+        return OwnStatus(text, "govuk-tag--blue", how=how_paid(payout))
+    if payout is not None and payout.status == Payout.Status.REVERSED:
+        return OwnStatus("Payment taken back: we are sorting it out", "govuk-tag--yellow")
+    if claim.status == Claim.Status.OPEN and not ready:
+        return OwnStatus("Waiting for your payment details", "govuk-tag--yellow", waiting_for_details=True)
+    return OwnStatus("In the next payment run", "govuk-tag--blue")
 
 
 def describe_own_claim(claim: Claim, ready: bool) -> OwnClaim:
     payout = _current_payout(claim)
-    view = OwnClaim(
+    status = own_claim_status(claim, payout, ready)
+    return OwnClaim(
         claim=claim,
         payout=payout,
-        status_text="",
-        tag="govuk-tag--grey",
+        status_text=status.text,
+        tag=status.tag,
+        how=status.how,
+        paid_on=status.paid_on,
+        waiting_for_details=status.waiting_for_details,
         lines=[
             OwnLine(
                 kind=line.get_kind_display(),
@@ -318,35 +362,6 @@ def describe_own_claim(claim: Claim, ready: bool) -> OwnClaim:
             for line in claim.lines.all()
         ],
     )
-    paid = payout is not None and payout.status == Payout.Status.PAID
-    if claim.status == Claim.Status.DECLINED:
-        view.status_text = "Not paid: you chose not to be paid for this"
-    elif paid and payout is not None:
-        view.paid_on = _paid_on(payout)
-        view.how = how_paid(payout)
-        when = f" on {long_date(view.paid_on)}" if view.paid_on else ""
-        view.status_text = f"Paid{when} {view.how}"
-        view.tag = "govuk-tag--green"
-    elif claim.status == Claim.Status.FAILED or (payout is not None and payout.status == Payout.Status.FAILED):
-        view.status_text = "Payment failed: we are sorting it out"
-        view.tag = "govuk-tag--yellow"
-    elif payout is not None and payout.status == Payout.Status.SENT:
-        view.how = how_paid(payout)
-        view.status_text = (
-            "Sent to Stripe: on its way to your bank account" if payout.rail == Rail.STRIPE else "Sent: on its way"
-        )
-        view.tag = "govuk-tag--blue"
-    elif payout is not None and payout.status == Payout.Status.REVERSED:
-        view.status_text = "Payment taken back: we are sorting it out"
-        view.tag = "govuk-tag--yellow"
-    elif claim.status == Claim.Status.OPEN and not ready:
-        view.status_text = "Waiting for your payment details"
-        view.tag = "govuk-tag--yellow"
-        view.waiting_for_details = True
-    else:
-        view.status_text = "In the next payment run"
-        view.tag = "govuk-tag--blue"
-    return view
 
 
 def tax_year_of(day: datetime.date) -> int:
@@ -354,10 +369,11 @@ def tax_year_of(day: datetime.date) -> int:
     return day.year if (day.month, day.day) >= (4, 6) else day.year - 1
 
 
-def own_payments(actor: User) -> OwnPayments:
-    """The young person's own claims (newest first), each with its lines, current payout and plain status."""
-    membership = _young_person(actor)
-    claims = list(
+OWN_PAGE_SIZE = 20  # claims a page, newest first: as the impact feed, a page a phone loads quickly
+
+
+def _own_claims(membership: Membership) -> QuerySet[Claim]:
+    return (
         Claim.objects.filter(partnership_id=membership.partnership_id, membership=membership)
         .select_related("engagement", "membership__user")
         .prefetch_related(
@@ -366,18 +382,52 @@ def own_payments(actor: User) -> OwnPayments:
         )
         .order_by("-work_date", "-pk")
     )
+
+
+def own_payments(actor: User, page_number: Any = 1) -> OwnPayments:
+    """One page of the young person's own claims (newest first), each with its lines, current payout and plain status;
+    whether any claim of theirs waits for their payment details; and the tax years they were paid in."""
+    membership = _young_person(actor)
+    page = Paginator(_own_claims(membership), OWN_PAGE_SIZE).get_page(page_number)
     setup = PaymentSetup.objects.filter(membership=membership, partnership_id=membership.partnership_id).first()
     accounts = {
         account.rail: account
         for account in PayeeAccount.objects.filter(membership=membership, partnership_id=membership.partnership_id)
     }
-    views = [describe_own_claim(claim, route_for(claim, setup, accounts).ready) for claim in claims]
-    years = {tax_year_of(view.paid_on) for view in views if view.paid_on}
+    views = [describe_own_claim(claim, route_for(claim, setup, accounts).ready) for claim in page.object_list]
+    # Waiting for details is a state of an open claim, wherever it is in the list: asked of every open one (unpaid
+    # claims, a handful) with the same rule as each card's status, in two queries whatever there is.
+    open_claims = list(
+        Claim.objects.filter(
+            partnership_id=membership.partnership_id, membership=membership, status=Claim.Status.OPEN
+        ).select_related("engagement")
+    )
+    open_payouts: dict[int, list[Payout]] = {claim.pk: [] for claim in open_claims}
+    for payout in Payout.objects.filter(
+        partnership_id=membership.partnership_id, claim__membership=membership, claim__status=Claim.Status.OPEN
+    ).select_related("payee_account", "voucher"):
+        open_payouts.setdefault(payout.claim_id, []).append(payout)
+    waiting = any(
+        own_claim_status(
+            claim, _current_of(open_payouts[claim.pk]), route_for(claim, setup, accounts).ready
+        ).waiting_for_details
+        for claim in open_claims
+    )
+    paid_days = (
+        Payout.objects.filter(
+            partnership_id=membership.partnership_id,
+            claim__membership=membership,
+            status=Payout.Status.PAID,
+            paid_at__isnull=False,
+        )
+        .annotate(day=TruncDate("paid_at", tzinfo=UK))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    years = {tax_year_of(day) for day in paid_days}
     years.add(tax_year_of(timezone.localdate()))
     return OwnPayments(
-        claims=views,
-        waiting_for_details=any(view.waiting_for_details for view in views),
-        statement_years=sorted(years, reverse=True),
+        claims=views, waiting_for_details=waiting, statement_years=sorted(years, reverse=True), page=page
     )
 
 

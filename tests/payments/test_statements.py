@@ -194,7 +194,7 @@ def test_the_page_takes_the_same_queries_whatever_the_number_of_claims(young, lo
     add(10)
     with CaptureQueriesContext(connection) as many:
         assert client.get("/payments/").status_code == 200
-    assert len(many) == len(few) and len(many) <= 14
+    assert len(many) == len(few) and len(many) <= 15  # a page of claims, its count, open claims, paid days
 
 
 def test_an_unfinished_stripe_account_asks_for_payment_details(young, login):
@@ -205,3 +205,42 @@ def test_an_unfinished_stripe_account_asks_for_payment_details(young, login):
     page = login(young).get("/payments/").content.decode()
     assert "Waiting for your payment details" in page
     assert "We need your payment details before we can pay you." in page and "/payments/account/" in page
+
+
+def test_the_page_shows_20_claims_at_a_time_but_speaks_for_all_of_them(young, login):
+    """Newest first, 20 to a page. An older claim on page 2 that waits for payment details still brings the notice
+    to page 1, and a tax year paid only on page 2 still has its statement link."""
+    membership = young.membership
+    PaymentSetup.objects.create(partnership=membership.partnership, membership=membership, rail=Rail.STRIPE)
+    PayeeAccountFactory(membership=membership, rail=Rail.STRIPE, status=PayeeAccount.Status.PENDING)
+    oldest = ClaimFactory(membership=membership, status=Claim.Status.OPEN, work_date=datetime.date(2024, 1, 10))
+    paid_long_ago = paid(membership, datetime.datetime(2023, 5, 1, 12, 0, tzinfo=UK))
+    Claim.objects.filter(pk=paid_long_ago.claim_id).update(work_date=datetime.date(2023, 4, 20))
+    newer = [
+        ClaimFactory(membership=membership, status=Claim.Status.DECLINED, work_date=datetime.date(2025, 1, day))
+        for day in range(1, 21)
+    ]
+    client = login(young)
+
+    first = client.get("/payments/").content.decode()
+    assert all(claim.engagement.title in first for claim in newer)
+    assert oldest.engagement.title not in first
+    assert "Page 1 of 2" in first and "?page=2" in first
+    assert "We need your payment details before we can pay you." in first
+    assert "/payments/statement/2023/" in first  # paid 1 May 2023: the tax year from 6 April 2023
+
+    second = client.get("/payments/?page=2").content.decode()
+    assert oldest.engagement.title in second and paid_long_ago.claim.engagement.title in second
+    assert newer[0].engagement.title not in second
+    assert "Waiting for your payment details" in second
+
+    payments = own_payments(young, 2)
+    assert [view.claim.pk for view in payments.claims] == [oldest.pk, paid_long_ago.claim_id]
+    assert payments.waiting_for_details
+    assert 2023 in payments.statement_years
+
+
+def test_no_open_claim_waiting_means_no_notice(young):
+    membership = young.membership
+    ClaimFactory(membership=membership, status=Claim.Status.DECLINED)
+    assert not own_payments(young).waiting_for_details
