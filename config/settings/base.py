@@ -103,6 +103,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.navigation",
             ],
+            # `long_date` in every template without {% load %} (core/dates.py).
+            "builtins": ["frontend.templatetags.dates"],
         },
     },
 ]

@@ -41,6 +41,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Out
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from core.dates import long_date
 from core.permissions import require
 from core.tenancy import scope
 from engagements.models import (
@@ -65,7 +66,7 @@ from participants.models import (
 )
 from participants.models.recruitment import age_on
 from payments.models import AgeBand, Payout
-from payments.selectors.rates import age_band_for_age, long_date, pounds
+from payments.selectors.rates import age_band_for_age, pounds
 
 UK = ZoneInfo("Europe/London")
 VIEW_REPORTS = "engagements.view_reports"

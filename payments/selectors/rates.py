@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from core.dates import long_date
 from core.permissions import require
 from core.tenancy import scope
 from engagements.models import OpportunityType, PayBasis
@@ -57,11 +58,6 @@ def pounds(pence: int) -> str:
     sign = "-" if pence < 0 else ""
     whole, part = divmod(abs(int(pence)), 100)
     return f"{sign}£{whole:,}.{part:02d}"
-
-
-def long_date(day: datetime.date) -> str:
-    """'1 April 2026'."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def age_band_for_age(age: int) -> AgeBand:

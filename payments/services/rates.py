@@ -28,13 +28,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.dates import long_date
 from core.exceptions import ApplicationError
 from core.permissions import require
 from core.tenancy import scope
 from engagements.models import OpportunityType, PayBasis
 from participants.models import User
 from payments.models import AgeBand, ExpensesPolicy, PayRate
-from payments.selectors.rates import WAGE_BAND_FOR, long_date, minimum_wage_problem, pounds
+from payments.selectors.rates import WAGE_BAND_FOR, minimum_wage_problem, pounds
 
 CHANGE_PAYRATE = "payments.change_payrate"
 CHANGE_EXPENSESPOLICY = "payments.change_expensespolicy"

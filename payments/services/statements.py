@@ -41,6 +41,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.dates import long_date
 from core.tasks import send_email_message
 from core.workflows import transition
 from participants.models import Role
@@ -59,10 +60,6 @@ FIRST_STATEMENT_YEAR = 2000
 def pounds(pence: int) -> str:
     """1234 -> '£12.34'."""
     return f"£{pence // 100:,}.{pence % 100:02d}"
-
-
-def long_date(value: datetime.date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _paid_on(payout: Payout) -> datetime.date | None:
