@@ -168,6 +168,9 @@ def role_field(role: str) -> str:
     return f"is_{role}"
 
 
+_ROLE_FIELDS: tuple[tuple[str, str], ...] = tuple((role, role_field(role)) for role in Role.values)
+
+
 class Membership(models.Model):
     """A person's place in one partnership: which roles they hold there, and whether it is active.
 
@@ -222,7 +225,9 @@ class Membership(models.Model):
 
     @property
     def roles(self) -> frozenset[str]:
-        return frozenset(role for role in Role.values if getattr(self, role_field(role)))
+        # Read by every permission check (a page's menu alone asks about 40): the role fields are listed once below,
+        # because `Role.values` builds its list afresh at each use.
+        return frozenset(role for role, name in _ROLE_FIELDS if getattr(self, name))
 
     @property
     def sorted_roles(self) -> list[str]:
