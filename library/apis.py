@@ -41,7 +41,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import OutputSerializer, PartnershipApi, actor, request_field_names
+from core.api import ChoiceLabelField, OutputSerializer, PartnershipApi, actor, request_field_names
 from core.pagination import Pagination
 from core.permissions import require
 from engagements.apis.outputs import OutputKindField
@@ -130,7 +130,7 @@ class LibraryOutputOutput(OutputSerializer):
 
     title = serializers.CharField()
     kind = OutputKindField()
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField("kind")
     link = serializers.CharField(help_text="Where to see it (may be blank).")
 
 
@@ -146,14 +146,14 @@ class LibraryExampleOutput(OutputSerializer):
     partnership_name = serializers.CharField(source="partnership.name", help_text="The partnership that published it.")
     title = serializers.CharField()
     method = MethodField()
-    method_label = serializers.CharField(source="get_method_display")
+    method_label = ChoiceLabelField("method")
     topic = serializers.CharField()
     recruitment = serializers.CharField(help_text="How young people were recruited.")
     support = serializers.CharField(help_text="How they were prepared and supported.")
     recommended = serializers.CharField(help_text="What they recommended.")
     changed = serializers.CharField(help_text="What changed as a result.")
     outcome = OutcomeField()
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = ChoiceLabelField("outcome")
     age_min = serializers.IntegerField(allow_null=True)
     age_max = serializers.IntegerField(allow_null=True)
     young_people_count = serializers.SerializerMethodField(
@@ -186,7 +186,7 @@ class LibraryCreditRequestOutput(OutputSerializer):
     membership_id = serializers.IntegerField()
     full_name = serializers.CharField(source="membership.user.full_name")
     status = CreditStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     credit_name = serializers.CharField(help_text="The name they agreed to be shown as.")
     answered_at = serializers.DateTimeField(allow_null=True)
 
@@ -196,7 +196,7 @@ class LibraryOwnExampleListOutput(LibraryExampleOutput):
     publication is on the example itself: LibraryOwnExampleOutput)."""
 
     status = ExampleStatusField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     young_people_count = serializers.IntegerField(  # type: ignore[assignment]
         allow_null=True, help_text=f"As entered (shown to other partnerships only when {SMALLEST_COUNT_SHOWN} or more)."
     )
