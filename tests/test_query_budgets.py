@@ -11,18 +11,16 @@ audit log's kinds of record, the selection page's candidates) must not change wi
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
-from django.db import transaction
 from django.urls import resolve
 
 from bench.budgets import KEY_URLS, api_list_operations, clients_for, measure
 from participants.models import Role
+from tests.small_data_set import small_data_set
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 ROLES = {label.lower(): value for value, label in Role.choices}
@@ -57,20 +55,9 @@ NOW = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)  # a Thursday 
 @pytest.fixture(scope="module")
 def small(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """The small data set, its key URLs and their query counts (measured once)."""
-    from bench.generate import SMALL, generate
-    from payments.models import MinimumWageRate
-
-    rates = importlib.import_module("payments.migrations.0002_minimum_wage_rates")
-    with django_db_blocker.unblock(), mock.patch("django.utils.timezone.now", return_value=NOW), transaction.atomic():
-        # A transactional test before this module empties every table: the national rates a migration adds.
-        for band, pence, effective_from in rates.RATES:
-            MinimumWageRate.objects.get_or_create(
-                band=band, effective_from=effective_from, defaults={"hourly_pence": pence}
-            )
-        data = generate(SMALL, now=NOW)
+    with django_db_blocker.unblock(), small_data_set(NOW) as data:
         urls = {key.name: key.path(data) for key in KEY_URLS}
         counts = measure(clients_for(data), data)
-        transaction.set_rollback(True)
     return urls, counts
 
 

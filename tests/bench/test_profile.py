@@ -7,15 +7,13 @@ control), and that a page that fails is reported rather than timed."""
 from __future__ import annotations
 
 import datetime
-import importlib
 from typing import Any
-from unittest import mock
 
 import pytest
-from django.db import transaction
 
 from bench.budgets import KEY_URLS, clients_for, counted, measure
 from bench.profile import time_pages, time_url
+from tests.small_data_set import small_data_set
 
 NOW = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
 PAGES = {"young_person_home", "api_work_logs", "recommendation_list"}
@@ -25,22 +23,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def timed(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    from bench.generate import SMALL, generate
-    from payments.models import MinimumWageRate
-
-    rates = importlib.import_module("payments.migrations.0002_minimum_wage_rates")
     keys = [key for key in KEY_URLS if key.name in PAGES]
-    with django_db_blocker.unblock(), mock.patch("django.utils.timezone.now", return_value=NOW), transaction.atomic():
-        for band, pence, effective_from in rates.RATES:
-            MinimumWageRate.objects.get_or_create(
-                band=band, effective_from=effective_from, defaults={"hourly_pence": pence}
-            )
-        data = generate(SMALL, now=NOW)
+    with django_db_blocker.unblock(), small_data_set(NOW) as data:
         client_for_role = clients_for(data)
         budgets = measure(client_for_role, data, keys)
         timings = time_pages(client_for_role, data, keys, requests=3)
         missing = time_url_fails(client_for_role(keys[0].role))
-        transaction.set_rollback(True)
     return budgets, timings, missing
 
 

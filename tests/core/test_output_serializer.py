@@ -8,7 +8,6 @@ checked one by one against DRF's answer."""
 from __future__ import annotations
 
 import datetime
-import importlib
 import json
 import zoneinfo
 from types import SimpleNamespace
@@ -17,12 +16,12 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
 from django.utils import timezone
 from rest_framework import serializers
 
 from bench.budgets import KEY_URLS, clients_for
 from core.api import ChoiceLabelField, OutputSerializer
+from tests.small_data_set import small_data_set
 
 NOW = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
 API_LISTS = [key for key in KEY_URLS if key.is_api]
@@ -36,17 +35,8 @@ def drf(serializer: serializers.Serializer, instance: Any) -> Any:
 @pytest.fixture(scope="module")
 def bodies(django_db_setup: Any, django_db_blocker: Any) -> dict[str, tuple[Any, Any]]:
     """name -> (the answer as it runs, the answer with DRF's own to_representation), on the small data set."""
-    from bench.generate import SMALL, generate
-    from payments.models import MinimumWageRate
-
-    rates = importlib.import_module("payments.migrations.0002_minimum_wage_rates")
     found = {}
-    with django_db_blocker.unblock(), mock.patch("django.utils.timezone.now", return_value=NOW), transaction.atomic():
-        for band, pence, effective_from in rates.RATES:
-            MinimumWageRate.objects.get_or_create(
-                band=band, effective_from=effective_from, defaults={"hourly_pence": pence}
-            )
-        data = generate(SMALL, now=NOW)
+    with django_db_blocker.unblock(), small_data_set(NOW) as data:
         client_for_role = clients_for(data)
         for key in API_LISTS:
             client, url = client_for_role(key.role), key.path(data)
@@ -55,7 +45,6 @@ def bodies(django_db_setup: Any, django_db_blocker: Any) -> dict[str, tuple[Any,
                 plain = client.get(url, HTTP_ACCEPT="application/json")
             assert fast.status_code == plain.status_code == 200, f"{key.name}: {fast.status_code}, {plain.status_code}"
             found[key.name] = (json.loads(fast.content), json.loads(plain.content))
-        transaction.set_rollback(True)
     return found
 
 
