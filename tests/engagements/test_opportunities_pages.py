@@ -154,7 +154,11 @@ def test_a_refusal_names_the_field_links_to_it_and_keeps_what_was_typed(worker, 
 def test_changing_the_time_of_an_engagement_with_a_confirmed_person_is_refused_on_the_page(
     worker, member, login, partnership
 ):
-    engagement = published(partnership, lead=worker)
+    # At 10:00 in a fortnight: the factory's default starts at this time of day, and after 22:00 its two hours would
+    # cross midnight, which a form of one day and two times cannot hold (the test failed every evening).
+    day = timezone.localdate() + datetime.timedelta(days=14)
+    starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+    engagement = published(partnership, lead=worker, starts_at=starts_at)
     confirm(engagement, member(Role.YOUNG_PERSON))
     client = login(worker)
     page = client.get(f"/staff/engagements/{engagement.pk}/edit/")
