@@ -397,7 +397,7 @@ def own_payments(actor: User, page_number: Any = 1) -> OwnPayments:
     open_claims = list(
         Claim.objects.filter(
             partnership_id=membership.partnership_id, membership=membership, status=Claim.Status.OPEN
-        ).select_related("engagement")
+        ).select_related("membership__user")  # route_for names the payee
     )
     open_payouts: dict[int, list[Payout]] = {claim.pk: [] for claim in open_claims}
     for payout in Payout.objects.filter(

@@ -244,3 +244,21 @@ def test_no_open_claim_waiting_means_no_notice(young):
     membership = young.membership
     ClaimFactory(membership=membership, status=Claim.Status.DECLINED)
     assert not own_payments(young).waiting_for_details
+
+
+def test_open_claims_cost_the_same_queries_however_many(young, login):
+    """Whether any open claim waits for payment details is asked of every open claim: in a fixed number of queries
+    (route_for reads each claim's person, loaded with the claims)."""
+    membership = young.membership
+    # Paid in vouchers: every open claim is ready, so each one is asked (a waiting one would end the search).
+    PaymentSetup.objects.create(partnership=membership.partnership, membership=membership, rail=Rail.VOUCHER)
+    client = login(young)
+    ClaimFactory(membership=membership, status=Claim.Status.OPEN)
+    client.get("/payments/")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/payments/").status_code == 200
+    for _ in range(5):
+        ClaimFactory(membership=membership, status=Claim.Status.OPEN)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/payments/").status_code == 200
+    assert len(many) == len(few)
