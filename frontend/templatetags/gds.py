@@ -28,7 +28,6 @@ def gds_parts(field: BoundField) -> dict[str, Any]:
     kind = field.widget_type
     value = field.value()
     parts: dict[str, Any] = {
-        "field": field.field,
         "kind": kind,
         "id": field_id,
         "name": field.html_name,
