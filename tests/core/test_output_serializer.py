@@ -229,3 +229,36 @@ def test_no_output_names_a_display_method_as_its_source():
         if field.source and field.source.startswith("get_") and field.source.endswith("_display")
     ]
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_a_choice_label_is_what_django_gives_for_every_choice_and_for_a_value_outside_them():
+    """ChoiceLabelField looks labels up in a dictionary it builds once per list; each must be Django's own
+    `get_status_display()`, including for a value that is not one of the choices (Django gives the value back)."""
+    from participants.models import Membership
+    from tests.factories import MembershipFactory
+
+    field = ChoiceLabelField("status")
+    membership = MembershipFactory()
+    for value, _label in Membership._meta.get_field("status").flatchoices:
+        membership.status = value
+        assert field.to_representation(membership) == membership.get_status_display()
+    membership.status = "not-a-status"
+    assert field.to_representation(membership) == "not-a-status" == membership.get_status_display()
+    assert list(field._labels) == [Membership]  # built once, for the model
+
+
+def test_a_hand_written_display_method_is_called():
+    """A model whose `get_x_display` is its own (not Django's) is asked each time, as DRF would."""
+
+    class Row:
+        kind = "a"
+
+        def get_kind_display(self) -> str:
+            return f"own label for {self.kind}"
+
+    field = ChoiceLabelField("kind")
+    row = Row()
+    assert field.to_representation(row) == "own label for a"
+    row.kind = "b"
+    assert field.to_representation(row) == "own label for b"
