@@ -62,3 +62,12 @@ def commit_response_import(import_id: int, actor_id: int | None) -> str | None:
 
     response_import = response_import_apply(import_id=import_id, actor_id=actor_id)
     return response_import.status if response_import is not None else None
+
+
+@shared_task(name="engagements.resume_stalled_response_imports")
+def resume_stalled_response_imports() -> int:
+    """Every 10 minutes: an import still COMMITTING 15 minutes after the commit was asked for lost its task; send it
+    again (engagements/services/response_import.py response_imports_resume_stalled). Returns how many were sent."""
+    from engagements.services.response_import import response_imports_resume_stalled
+
+    return response_imports_resume_stalled(now=timezone.now())

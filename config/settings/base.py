@@ -256,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
     # The day before an engagement, every hour from 8am to 8pm: whoever was confirmed since the last run is
     # reminded too, and each person is reminded once for each start time (engagements/tasks.py).
     "resume-stalled-payment-batches": {"task": "payments.resume_stalled_batches", "schedule": 60 * 10},
+    # A response spreadsheet still being saved 15 minutes after its commit was asked for lost its task: send it again.
+    "resume-stalled-response-imports": {
+        "task": "engagements.resume_stalled_response_imports",
+        "schedule": 60 * 10,
+    },
     "engagement-reminders": {
         "task": "engagements.send_engagement_reminders",
         "schedule": crontab(minute=5, hour="8-20"),

@@ -339,6 +339,12 @@ class ResponseImport(TenantModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     committed_at = models.DateTimeField(null=True, blank=True)
+    # Who last asked for it to be committed, and when: the task saves the rows as them, and an import still
+    # COMMITTING long after this was asked is sent to the task again (engagements.resume_stalled_response_imports).
+    commit_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    commit_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

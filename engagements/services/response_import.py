@@ -41,7 +41,7 @@ import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -650,15 +650,45 @@ def response_import_commit(*, actor: User, import_id: int) -> ResponseImport:
             extra={"field": "rows", "errors": count},
         )
     response_import.failure = ""
+    response_import.commit_requested_by = actor
+    response_import.commit_requested_at = timezone.now()
     transition(
         response_import,
         to=ResponseImport.Status.COMMITTING,
         actor=actor,
         payload={"rows": rows_to_save(response_import)},
-        extra_update_fields=["failure"],
+        extra_update_fields=["failure", "commit_requested_by", "commit_requested_at"],
     )
     transaction.on_commit(partial(commit_response_import.delay, response_import.pk, actor.pk))
     return response_import
+
+
+# An import still COMMITTING this long after the commit was asked for has lost its task (a 10,000-row file takes
+# 2 to 4 minutes, docs/performance.md): the message was lost between the commit and the broker, or the worker died
+# and the broker has not delivered it again yet (that takes CELERY_VISIBILITY_TIMEOUT, an hour).
+STALLED_AFTER = datetime.timedelta(minutes=15)
+
+
+def response_imports_resume_stalled(*, now: datetime.datetime) -> int:
+    """Send every import stuck in COMMITTING for STALLED_AFTER to the task again, as the person who asked for the
+    commit; the job `engagements.resume_stalled_response_imports` runs this every 10 minutes. Harmless when the
+    first task is still running: the second waits for the import's lock and then finds it no longer COMMITTING. An
+    import committed before the asker was recorded goes back to PREVIEWED with the reason, to be committed again.
+    Returns how many were sent."""
+    from engagements.tasks import commit_response_import
+
+    stalled = (
+        ResponseImport.objects.filter(status=ResponseImport.Status.COMMITTING)
+        .filter(Q(commit_requested_at__lt=now - STALLED_AFTER) | Q(commit_requested_at__isnull=True))
+        .order_by("pk")
+        .values_list("pk", "commit_requested_by_id")
+    )
+    count = 0
+    for import_id, actor_id in stalled:
+        logger.warning("Response import %s has been committing since before %s: sending it again", import_id, now)
+        commit_response_import.delay(import_id, actor_id)
+        count += 1
+    return count
 
 
 def rows_to_save(response_import: ResponseImport) -> int:
@@ -701,7 +731,13 @@ def _lock_committing(import_id: int) -> ResponseImport | None:
 
 def _committer(response_import: ResponseImport, actor_id: int | None) -> User:
     """The person who committed, acting in the import's partnership, and still allowed to import there."""
-    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    if actor_id is None:
+        raise ApplicationError(
+            "Nothing was changed: we do not know who asked for this upload to be saved. A scrutiny lead can commit "
+            "it again.",
+            extra={"field": "status"},
+        )
+    actor = User.objects.filter(pk=actor_id).first()
     if actor is None or act_in(actor, response_import.partnership_id) is None or not actor.has_perm(IMPORT_RESPONSES):
         raise ApplicationError(
             "Nothing was changed: the person who committed this upload can no longer update responses in this "

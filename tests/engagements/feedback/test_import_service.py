@@ -640,3 +640,61 @@ def test_a_workbook_that_unpacks_to_far_more_than_a_spreadsheet_is_refused_befor
     assert len(stream.getvalue()) < MAX_BYTES
     with pytest.raises(ApplicationError, match="too big once unpacked"):
         preview(lead, stream, "bomb.xlsx")
+
+
+# --- An import whose task was lost (engagements.resume_stalled_response_imports) ----------------------------------
+
+
+def test_an_import_whose_task_was_lost_is_saved_by_the_resume_job_as_the_person_who_committed(
+    partnership, lead, django_capture_on_commit_callbacks
+):
+    """The commit's message never reached a worker (the web process died between the commit and the broker): the
+    import would say "being saved" for ever. Fifteen minutes after the commit was asked for, the job sends it again,
+    and the rows are saved as the person who committed; a younger one, and one already saved, are left alone."""
+    from engagements.services.response_import import STALLED_AFTER, response_imports_resume_stalled
+    from engagements.tasks import resume_stalled_response_imports
+
+    response = make_response(partnership, contributors=1)
+    lost = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # the message is lost
+        asked = response_import_commit(actor=lead, import_id=lost.pk)
+    assert len(callbacks) == 1
+    assert (asked.commit_requested_by, asked.status) == (lead, ResponseImport.Status.COMMITTING)
+    asked_at = asked.commit_requested_at
+
+    # Before the 15 minutes are up the task may still be running: nothing is sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert response_imports_resume_stalled(now=asked_at + STALLED_AFTER) == 0
+    assert ResponseImport.objects.get(pk=lost.pk).status == ResponseImport.Status.COMMITTING
+
+    ResponseImport.objects.filter(pk=lost.pk).update(commit_requested_at=asked_at - STALLED_AFTER)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_response_imports() == 1
+    saved = ResponseImport.objects.get(pk=lost.pk)
+    assert saved.status == ResponseImport.Status.COMMITTED
+    assert RecommendationResponse.objects.get(pk=response.pk).progress == 60
+    event = AuditEvent.objects.filter(event_type="responseimport.status_changed").latest("pk")
+    assert (event.actor_id, event.payload["to"]) == (lead.pk, "committed")
+    assert Notification.objects.count() == 1  # the young person is told once
+
+    # Saved now: the next run has nothing to send.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_response_imports() == 0
+
+
+def test_an_import_stuck_from_before_the_committer_was_recorded_goes_back_to_be_committed_again(
+    partnership, lead, django_capture_on_commit_callbacks
+):
+    response = make_response(partnership)
+    stuck = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
+    with django_capture_on_commit_callbacks(execute=False):
+        response_import_commit(actor=lead, import_id=stuck.pk)
+    ResponseImport.objects.filter(pk=stuck.pk).update(commit_requested_by=None, commit_requested_at=None)
+    from engagements.tasks import resume_stalled_response_imports
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_response_imports() == 1
+    back = ResponseImport.objects.get(pk=stuck.pk)
+    assert back.status == ResponseImport.Status.PREVIEWED
+    assert "we do not know who asked for this upload to be saved" in back.failure and "commit it again" in back.failure
+    assert RecommendationResponse.objects.get(pk=response.pk).progress == 40
