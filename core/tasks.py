@@ -35,6 +35,14 @@ def flush_expired_api_tokens() -> int:
     return int(deleted)
 
 
+@shared_task(name="core.sweep_unreferenced_files")
+def sweep_unreferenced_files() -> int:
+    """Every night: delete uploads that no record names, left by a transaction that rolled back (core/files.py)."""
+    from core.files import unreferenced_files_sweep
+
+    return len(unreferenced_files_sweep(now=timezone.now()))
+
+
 @shared_task(name="core.drain_outbox", base=DirectTask)
 def drain_outbox() -> int:
     """Send the tasks kept in the outbox while the broker was away (core/outbox.py). Scheduled every minute; not

@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "core.drain_outbox", "schedule": 60},
     "clear-expired-sessions": {"task": "core.tasks.clear_expired_sessions", "schedule": 60 * 60 * 6},
     "flush-expired-api-tokens": {"task": "core.tasks.flush_expired_api_tokens", "schedule": 60 * 60 * 24},
+    # Uploads that no record names (their transaction rolled back after the file was saved): core/files.py.
+    "sweep-unreferenced-files": {"task": "core.sweep_unreferenced_files", "schedule": crontab(minute=15, hour=3)},
     "consent-renewal": {"task": "safeguarding.tasks.consent_renewal", "schedule": 60 * 60 * 24},
     "staff-check-reminders": {"task": "safeguarding.tasks.staff_check_reminders", "schedule": 60 * 60 * 24},
     "training-reminders": {"task": "participants.tasks.training_reminders", "schedule": 60 * 60 * 24},

@@ -554,3 +554,34 @@ def test_another_partnerships_evidence_is_not_found(lead, other_partnership):
     with pytest.raises(Http404):
         evidence_remove(actor=lead, evidence_id=theirs.pk)
     assert ResponseEvidence.objects.filter(pk=theirs.pk).exists()
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_evidence_left_by_a_rolled_back_transaction_is_swept_after_an_hour_and_named_files_are_kept(
+    lead, response, private_storage
+):
+    """The file is saved before its row; when the caller's transaction rolls back after evidence_add returned, the
+    row is gone and the file stays, with a young person's data no record reaches (core/files.py)."""
+    from core.files import GRACE, unreferenced_files_sweep
+    from tests.core.test_files import age
+
+    kept = evidence_add(actor=lead, response_id=response.pk, title="Minutes", file=ContentFile(PDF, name="m.pdf"))
+    with pytest.raises(RolledBack), transaction.atomic():
+        lost = evidence_add(actor=lead, response_id=response.pk, title="Notes", file=ContentFile(PDF, name="n.pdf"))
+        raise RolledBack  # the caller's transaction fails after the service returned
+    assert list(ResponseEvidence.objects.values_list("pk", flat=True)) == [kept.pk]
+    orphan = private_storage / lost.file.name
+    assert orphan.exists()  # what the sweep is for
+
+    # Younger than an hour: its transaction might still be open, so it stays.
+    assert unreferenced_files_sweep(now=timezone.now()) == []
+    assert orphan.exists()
+
+    age(orphan, GRACE + datetime.timedelta(minutes=1))
+    age(private_storage / kept.file.name, datetime.timedelta(days=400))
+    assert unreferenced_files_sweep(now=timezone.now()) == [lost.file.name]
+    assert not orphan.exists()
+    assert (private_storage / kept.file.name).read_bytes() == PDF

@@ -1,0 +1,47 @@
+"""Uploads that no record names (core/files.py): the nightly sweep looks in every upload folder and nowhere else.
+The case it is for, evidence left by a rolled-back transaction, is in
+tests/engagements/feedback/test_services_responses.py."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+import pytest
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/no-public-address/"},
+        },
+    }
+    return tmp_path / "private"
+
+
+def age(path, delta: datetime.timedelta) -> None:
+    then = (timezone.now() - delta).timestamp()
+    os.utime(path, (then, then))
+
+
+def test_the_sweep_looks_in_every_upload_folder_and_nowhere_else(private_storage):
+    """Every FileField's folder is swept; a file outside them (something an operator put there) is not touched."""
+    for folder in ("evidence/2026", "receipts/2026/11", "outputs/2026", "briefing-packs/2026", "consent-forms/2026/11"):
+        (private_storage / folder).mkdir(parents=True)
+        (private_storage / folder / "orphan.pdf").write_bytes(PDF)
+        age(private_storage / folder / "orphan.pdf", datetime.timedelta(days=1))
+    (private_storage / "README.txt").write_text("not an upload")
+    age(private_storage / "README.txt", datetime.timedelta(days=1))
+
+    from core.tasks import sweep_unreferenced_files
+
+    assert sweep_unreferenced_files() == 5
+    assert [path.name for path in private_storage.rglob("*") if path.is_file()] == ["README.txt"]
