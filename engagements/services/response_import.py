@@ -673,13 +673,18 @@ def response_imports_resume_stalled(*, now: datetime.datetime) -> int:
     """Send every import stuck in COMMITTING for STALLED_AFTER to the task again, as the person who asked for the
     commit; the job `engagements.resume_stalled_response_imports` runs this every 10 minutes. Harmless when the
     first task is still running: the second waits for the import's lock and then finds it no longer COMMITTING. An
-    import committed before the asker was recorded goes back to PREVIEWED with the reason, to be committed again.
+    import committed before the asker was recorded (uploaded over STALLED_AFTER ago) goes back to PREVIEWED with the
+    reason, to be committed again.
     Returns how many were sent."""
     from engagements.tasks import commit_response_import
 
     stalled = (
         ResponseImport.objects.filter(status=ResponseImport.Status.COMMITTING)
-        .filter(Q(commit_requested_at__lt=now - STALLED_AFTER) | Q(commit_requested_at__isnull=True))
+        .filter(
+            Q(commit_requested_at__lt=now - STALLED_AFTER)
+            # Committed before the asker was recorded: the upload itself is older still.
+            | Q(commit_requested_at__isnull=True, created_at__lt=now - STALLED_AFTER)
+        )
         .order_by("pk")
         .values_list("pk", "commit_requested_by_id")
     )

@@ -690,8 +690,13 @@ def test_an_import_stuck_from_before_the_committer_was_recorded_goes_back_to_be_
     with django_capture_on_commit_callbacks(execute=False):
         response_import_commit(actor=lead, import_id=stuck.pk)
     ResponseImport.objects.filter(pk=stuck.pk).update(commit_requested_by=None, commit_requested_at=None)
+    from engagements.services.response_import import STALLED_AFTER, response_imports_resume_stalled
     from engagements.tasks import resume_stalled_response_imports
 
+    # Uploaded less than 15 minutes ago: its task may be running still, so it is left alone.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert response_imports_resume_stalled(now=stuck.created_at + STALLED_AFTER) == 0
+    ResponseImport.objects.filter(pk=stuck.pk).update(created_at=stuck.created_at - STALLED_AFTER)
     with django_capture_on_commit_callbacks(execute=True):
         assert resume_stalled_response_imports() == 1
     back = ResponseImport.objects.get(pk=stuck.pk)
