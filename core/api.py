@@ -18,8 +18,10 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.views.defaults import bad_request as defaults_bad_request
 from django.views.defaults import page_not_found
 from rest_framework import ISO_8601, exceptions, serializers, status
@@ -127,26 +129,35 @@ class ChoiceLabelField(serializers.CharField):
     """
 
     def __init__(self, field: str, **kwargs: Any) -> None:
-        self.choice_field = field  # not `field_name`: DRF sets that when it binds the field
         self.method_name = f"get_{field}_display"
-        self._labels: dict[type, dict[Any, str] | None] = {}
+        # Per model: the column to read and its labels, or None to call the method.
+        self._labels: dict[type, tuple[str, dict[Any, str]] | None] = {}
         super().__init__(source="*", read_only=True, **kwargs)
 
-    def _labels_for(self, model: type) -> dict[Any, str] | None:
+    def _labels_for(self, model: type) -> tuple[str, dict[Any, str]] | None:
         if model not in self._labels:
-            own = isinstance(inspect.getattr_static(model, self.method_name, None), functools.partialmethod)
-            choices = model._meta.get_field(self.choice_field).flatchoices if own else None  # type: ignore[attr-defined]
-            self._labels[model] = None if choices is None else {value: str(label) for value, label in choices}
+            self._labels[model] = None
+            method = inspect.getattr_static(model, self.method_name, None)
+            # Django's own method is `partialmethod(Model._get_FIELD_display, field=<the model field>)`.
+            if isinstance(method, functools.partialmethod) and method.func is Model._get_FIELD_display:  # type: ignore[attr-defined]
+                field = method.keywords["field"]
+                try:
+                    labels = {value: force_str(label) for value, label in field.flatchoices}
+                except TypeError:  # a choice that cannot be a dictionary key: Django's method knows what to do
+                    pass
+                else:
+                    self._labels[model] = (field.attname, labels)
         return self._labels[model]
 
     def to_representation(self, instance: Any) -> str:
-        labels = self._labels_for(type(instance))
-        if labels is not None:
-            value = getattr(instance, self.choice_field)
+        known = self._labels_for(type(instance))
+        if known is not None:
+            attname, labels = known
+            value = getattr(instance, attname)
             try:
                 return labels[value]
             except KeyError:
-                return str(value)
+                return str(force_str(value, strings_only=True))
             except TypeError:  # not hashable: Django's own method knows what to do
                 pass
         return str(getattr(instance, self.method_name)())

@@ -7,14 +7,16 @@ the service returned (or the commit itself fails), the row is gone and the file 
 personal data that no record, retention rule or erasure can reach.
 
 `unreferenced_files_sweep` walks the folder of every `FileField` of every model (the first part of its `upload_to`)
-and deletes each file that no row names and that is older than `GRACE`: an upload still inside its transaction is
-minutes old at most (a 10,000-row import takes 4). The job `core.tasks.sweep_unreferenced_files` runs it every night.
+and deletes each file that no row of any file field names and that is older than `GRACE`: an upload still inside its
+transaction is minutes old at most (a 10,000-row import takes 4). The job `core.tasks.sweep_unreferenced_files` runs
+it every night.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import posixpath
 from collections.abc import Iterator
 
 from django.apps import apps
@@ -33,6 +35,15 @@ def _file_fields() -> Iterator[models.FileField]:
                 yield field
 
 
+def _folder(field: models.FileField) -> str:
+    """The folder a field's uploads go to (the first part of its `upload_to`), or "" when it has none of its own: a
+    callable, or a path that does not start with a folder name ("", "./x" is "x", "../x" is refused)."""
+    if not isinstance(field.upload_to, str):
+        return ""
+    folder = posixpath.normpath(field.upload_to).split("/", 1)[0]
+    return "" if folder in ("", ".", "..") or field.upload_to.startswith("/") else folder
+
+
 def _walk(storage: Storage, folder: str) -> Iterator[str]:
     try:
         folders, files = storage.listdir(folder)
@@ -45,28 +56,34 @@ def _walk(storage: Storage, folder: str) -> Iterator[str]:
 
 
 def unreferenced_files_sweep(*, now: datetime.datetime) -> list[str]:
-    """Delete every uploaded file no row names, older than GRACE; returns their names (each is logged)."""
-    named: dict[tuple[int, str], set[str]] = {}  # (storage, folder) -> the names rows hold there
-    storages: dict[int, Storage] = {}
+    """Delete every uploaded file no row names, older than GRACE; returns their names (each is logged).
+
+    A name any row holds in any file field (whatever its storage or folder, through the base manager so that no
+    manager's filter hides a row) is never deleted: keeping a file too many is harmless, deleting one is not."""
+    named: set[str] = set()
+    folders: dict[int, tuple[Storage, set[str]]] = {}  # per storage: the folders to sweep
     for field in _file_fields():
-        upload_to = field.upload_to if isinstance(field.upload_to, str) else ""
-        folder = upload_to.split("/", 1)[0]
-        if not folder:
-            continue  # a callable or an empty upload_to: no folder of its own to sweep
-        storages[id(field.storage)] = field.storage
-        names = named.setdefault((id(field.storage), folder), set())
-        names.update(
-            field.model._default_manager.exclude(**{field.name: ""})
-            .exclude(**{f"{field.name}__isnull": True})
-            .values_list(field.name, flat=True)
+        named.update(
+            posixpath.normpath(name)
+            for name in field.model._base_manager.exclude(**{f"{field.attname}__isnull": True})
+            .exclude(**{field.attname: ""})
+            .values_list(field.attname, flat=True)
         )
+        folder = _folder(field)
+        if folder:
+            folders.setdefault(id(field.storage), (field.storage, set()))[1].add(folder)
     deleted = []
-    for (storage_id, folder), names in sorted(named.items(), key=lambda item: item[0][1]):
-        storage = storages[storage_id]
-        for name in _walk(storage, folder):
-            if name in names or storage.get_modified_time(name) > now - GRACE:
-                continue
-            storage.delete(name)
-            logger.warning("Deleted %s: an upload that no record names (its transaction rolled back)", name)
-            deleted.append(name)
+    for storage, storage_folders in folders.values():
+        for folder in sorted(storage_folders):
+            for name in _walk(storage, folder):
+                if posixpath.normpath(name) in named:
+                    continue
+                try:
+                    if storage.get_modified_time(name) > now - GRACE:
+                        continue
+                    storage.delete(name)
+                except FileNotFoundError:  # deleted meanwhile (a replaced file, once its transaction committed)
+                    continue
+                logger.warning("Deleted %s: an upload that no record names (its transaction rolled back)", name)
+                deleted.append(name)
     return deleted

@@ -5,9 +5,37 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def from_the_audit_log(apps, schema_editor):
+    """An import being saved when this is deployed: who asked for the commit and when, from the audit log's record
+    of its move to COMMITTING, so that the resume job can save it as them rather than send it back to the preview."""
+    ResponseImport = apps.get_model("engagements", "ResponseImport")
+    AuditEvent = apps.get_model("core", "AuditEvent")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    content_type = ContentType.objects.filter(app_label="engagements", model="responseimport").first()
+    if content_type is None:
+        return
+    for response_import in ResponseImport.objects.filter(status="committing", commit_requested_at__isnull=True):
+        event = (
+            AuditEvent.objects.filter(
+                subject_type=content_type,
+                subject_id=str(response_import.pk),
+                event_type="responseimport.status_changed",
+                payload__to="committing",
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if event is not None:
+            response_import.commit_requested_by_id = event.actor_id
+            response_import.commit_requested_at = event.created_at
+            response_import.save(update_fields=["commit_requested_by", "commit_requested_at"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("engagements", "0007_worklog_list_index"),
+        ("core", "0005_outboxmessage"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -28,4 +56,5 @@ class Migration(migrations.Migration):
                 to=settings.AUTH_USER_MODEL,
             ),
         ),
+        migrations.RunPython(from_the_audit_log, migrations.RunPython.noop),
     ]

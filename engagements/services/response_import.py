@@ -667,17 +667,30 @@ def response_import_commit(*, actor: User, import_id: int) -> ResponseImport:
 # 2 to 4 minutes, docs/performance.md): the message was lost between the commit and the broker, or the worker died
 # and the broker has not delivered it again yet (that takes CELERY_VISIBILITY_TIMEOUT, an hour).
 STALLED_AFTER = datetime.timedelta(minutes=15)
+# Sent again every 10 minutes until then; an import still not saved two hours after its commit was asked for kills
+# its worker every time (a file too big for the machine, say): it goes back to the preview with what to do.
+GIVE_UP_AFTER = datetime.timedelta(hours=2)
+GAVE_UP = (
+    "Nothing was changed: saving this upload did not finish after several tries. Commit it again, or split the file "
+    "into smaller ones and upload each."
+)
 
 
 def response_imports_resume_stalled(*, now: datetime.datetime) -> int:
     """Send every import stuck in COMMITTING for STALLED_AFTER to the task again, as the person who asked for the
     commit; the job `engagements.resume_stalled_response_imports` runs this every 10 minutes. Harmless when the
-    first task is still running: the second waits for the import's lock and then finds it no longer COMMITTING. An
+    first task is still running: the second finds the import locked and does nothing (`_lock_committing`). An
     import committed before the asker was recorded (uploaded over STALLED_AFTER ago) goes back to PREVIEWED with the
-    reason, to be committed again.
-    Returns how many were sent."""
+    reason, to be committed again. One still COMMITTING GIVE_UP_AFTER its commit was asked for goes back to PREVIEWED
+    with GAVE_UP (unless a task holds it at that moment). Returns how many were sent again."""
     from engagements.tasks import commit_response_import
 
+    given_up = ResponseImport.objects.filter(
+        status=ResponseImport.Status.COMMITTING, commit_requested_at__lt=now - GIVE_UP_AFTER
+    ).values_list("pk", flat=True)
+    for import_id in list(given_up):
+        if _commit_failed(import_id, None, GAVE_UP) is not None:
+            logger.error("Response import %s was not saved after %s: given up", import_id, GIVE_UP_AFTER)
     stalled = (
         ResponseImport.objects.filter(status=ResponseImport.Status.COMMITTING)
         .filter(
@@ -728,7 +741,9 @@ def response_import_apply(*, import_id: int, actor_id: int | None) -> ResponseIm
 
 
 def _lock_committing(import_id: int) -> ResponseImport | None:
-    response_import = ResponseImport.objects.select_for_update().filter(pk=import_id).first()
+    """The import, locked, if it is COMMITTING and no other task holds it (that one is applying it: a task sent again
+    by the resume job does not wait minutes for it, holding a worker and a connection)."""
+    response_import = ResponseImport.objects.select_for_update(skip_locked=True).filter(pk=import_id).first()
     if response_import is None or response_import.status != ResponseImport.Status.COMMITTING:
         return None
     return response_import

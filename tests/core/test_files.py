@@ -45,3 +45,42 @@ def test_the_sweep_looks_in_every_upload_folder_and_nowhere_else(private_storage
 
     assert sweep_unreferenced_files() == 5
     assert [path.name for path in private_storage.rglob("*") if path.is_file()] == ["README.txt"]
+
+
+def test_a_name_any_row_holds_is_kept_whichever_folder_it_is_in(private_storage):
+    """Names are gathered from every file field together: an output whose file sits in the receipts folder (moved
+    there by hand, say) keeps it, as does a receipt's own file."""
+    from core.files import unreferenced_files_sweep
+    from tests.factories.engagements import ExpenseFactory, OutputFactory
+
+    folder = private_storage / "receipts" / "2026" / "11"
+    folder.mkdir(parents=True)
+    for name in ("output.pdf", "receipt.pdf", "orphan.pdf"):
+        (folder / name).write_bytes(PDF)
+        age(folder / name, datetime.timedelta(days=1))
+    OutputFactory(file="receipts/2026/11/output.pdf")
+    ExpenseFactory(receipt="receipts/2026/11/receipt.pdf")
+
+    assert unreferenced_files_sweep(now=timezone.now()) == ["receipts/2026/11/orphan.pdf"]
+    assert sorted(path.name for path in folder.iterdir()) == ["output.pdf", "receipt.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("upload_to", "folder"),
+    [
+        ("evidence/%Y/", "evidence"),
+        ("./evidence/%Y/", "evidence"),  # Django stores "evidence/...": the same folder
+        ("evidence", "evidence"),
+        ("", ""),  # the storage's root: never swept
+        (".", ""),
+        ("../elsewhere/", ""),
+        ("/srv/absolute/", ""),
+        (lambda instance, filename: f"evidence/{filename}", ""),  # a callable: its names are kept, no folder swept
+    ],
+)
+def test_only_a_named_folder_is_swept(upload_to, folder):
+    from django.db import models
+
+    from core.files import _folder
+
+    assert _folder(models.FileField(upload_to=upload_to)) == folder

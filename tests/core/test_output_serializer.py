@@ -262,3 +262,26 @@ def test_a_hand_written_display_method_is_called():
     assert field.to_representation(row) == "own label for a"
     row.kind = "b"
     assert field.to_representation(row) == "own label for b"
+
+
+def test_every_choice_label_of_every_model_is_djangos_own():
+    """For every choice field of every model of the project: each choice, an empty value and one outside the choices
+    give exactly what the model's `get_<field>_display()` gives."""
+    from django.apps import apps
+
+    checked = 0
+    for model in apps.get_models():
+        if model._meta.proxy:
+            continue
+        for model_field in model._meta.concrete_fields:
+            if not model_field.choices:
+                continue
+            field = ChoiceLabelField(model_field.name)
+            instance = model()
+            values = [value for value, _label in model_field.flatchoices] + [None, "", "not-a-choice", 9999]
+            for value in values:
+                setattr(instance, model_field.attname, value)
+                assert field.to_representation(instance) == str(getattr(instance, f"get_{model_field.name}_display")())
+                checked += 1
+            assert field._labels[model] is not None  # the dictionary, not the method, answered
+    assert checked > 100

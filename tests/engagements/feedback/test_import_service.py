@@ -703,3 +703,54 @@ def test_an_import_stuck_from_before_the_committer_was_recorded_goes_back_to_be_
     assert back.status == ResponseImport.Status.PREVIEWED
     assert "we do not know who asked for this upload to be saved" in back.failure and "commit it again" in back.failure
     assert RecommendationResponse.objects.get(pk=response.pk).progress == 40
+
+
+def test_an_import_still_not_saved_two_hours_after_its_commit_goes_back_to_the_preview(
+    partnership, lead, django_capture_on_commit_callbacks
+):
+    """Its task keeps dying (a file too big for the machine, say): after two hours of sending it again the job gives
+    up, and the scrutiny lead sees what to do instead."""
+    from engagements.services.response_import import GIVE_UP_AFTER, response_imports_resume_stalled
+
+    response = make_response(partnership)
+    dying = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
+    with django_capture_on_commit_callbacks(execute=False):
+        asked = response_import_commit(actor=lead, import_id=dying.pk)
+    # Before two hours it is sent again (the tests above); after, it is given up and nothing is sent.
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        later = asked.commit_requested_at + GIVE_UP_AFTER + datetime.timedelta(minutes=1)
+        assert response_imports_resume_stalled(now=later) == 0
+    assert sent == []
+    given_up = ResponseImport.objects.get(pk=dying.pk)
+    assert given_up.status == ResponseImport.Status.PREVIEWED
+    assert given_up.failure.startswith("Nothing was changed: saving this upload did not finish after several tries.")
+    assert RecommendationResponse.objects.get(pk=response.pk).progress == 40
+
+
+def test_an_import_being_saved_when_0008_is_deployed_gets_its_committer_from_the_audit_log(
+    partnership, lead, django_capture_on_commit_callbacks
+):
+    """engagements 0008 recorded who asked for a commit from then on; for an import already COMMITTING it reads
+    them from the audit log's record of that move, so the resume job saves it as them."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps as registry
+
+    migration = import_module("engagements.migrations.0008_response_import_commit_requested")
+    response = make_response(partnership)
+    committing = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
+    with django_capture_on_commit_callbacks(execute=False):
+        response_import_commit(actor=lead, import_id=committing.pk)
+    never_committed = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 70, ""]]))
+    ResponseImport.objects.filter(pk=committing.pk).update(commit_requested_by=None, commit_requested_at=None)
+    event = AuditEvent.objects.get(
+        event_type="responseimport.status_changed", subject_id=str(committing.pk), payload__to="committing"
+    )
+
+    migration.from_the_audit_log(registry, SimpleNamespace(connection=connection))
+
+    backfilled = ResponseImport.objects.get(pk=committing.pk)
+    assert (backfilled.commit_requested_by_id, backfilled.commit_requested_at) == (lead.pk, event.created_at)
+    untouched = ResponseImport.objects.get(pk=never_committed.pk)
+    assert (untouched.commit_requested_by_id, untouched.commit_requested_at) == (None, None)
