@@ -8,8 +8,9 @@ personal data that no record, retention rule or erasure can reach.
 
 `unreferenced_files_sweep` walks the folder of every `FileField` of every model (the first part of its `upload_to`)
 and deletes each file that no row of any file field names and that is older than `GRACE`: an upload still inside its
-transaction is minutes old at most (a 10,000-row import takes 4). The job `core.tasks.sweep_unreferenced_files` runs
-it every night.
+transaction is minutes old at most (a 10,000-row import takes 4). More than `MAX_PER_RUN` such files at once is not a
+rollback but a mistake (another database, an older restore): then nothing is deleted and an error is logged. The job
+`core.tasks.sweep_unreferenced_files` runs it every night.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from django.db import models
 logger = logging.getLogger(__name__)
 
 GRACE = datetime.timedelta(hours=1)
+# A rolled-back upload is rare: a night with more than this many files to delete means something else is wrong (a
+# worker pointed at another database, a restore of an older database), so nothing is deleted and an error is logged.
+MAX_PER_RUN = 100
 
 
 def _file_fields() -> Iterator[models.FileField]:
@@ -72,18 +76,31 @@ def unreferenced_files_sweep(*, now: datetime.datetime) -> list[str]:
         folder = _folder(field)
         if folder:
             folders.setdefault(id(field.storage), (field.storage, set()))[1].add(folder)
-    deleted = []
+    found: list[tuple[Storage, str]] = []
     for storage, storage_folders in folders.values():
         for folder in sorted(storage_folders):
             for name in _walk(storage, folder):
                 if posixpath.normpath(name) in named:
                     continue
                 try:
-                    if storage.get_modified_time(name) > now - GRACE:
-                        continue
-                    storage.delete(name)
+                    if storage.get_modified_time(name) <= now - GRACE:
+                        found.append((storage, name))
                 except FileNotFoundError:  # deleted meanwhile (a replaced file, once its transaction committed)
                     continue
-                logger.warning("Deleted %s: an upload that no record names (its transaction rolled back)", name)
-                deleted.append(name)
+    if len(found) > MAX_PER_RUN:
+        logger.error(
+            "Not deleting %s uploads that no record names: more than %s at once means something is wrong (is this "
+            "the right database?). Look at them, and delete them by hand if they are leftovers.",
+            len(found),
+            MAX_PER_RUN,
+        )
+        return []
+    deleted = []
+    for storage, name in found:
+        try:
+            storage.delete(name)
+        except FileNotFoundError:
+            continue
+        logger.warning("Deleted %s: an upload that no record names (its transaction rolled back)", name)
+        deleted.append(name)
     return deleted

@@ -84,3 +84,23 @@ def test_only_a_named_folder_is_swept(upload_to, folder):
     from core.files import _folder
 
     assert _folder(models.FileField(upload_to=upload_to)) == folder
+
+
+def test_more_files_than_a_night_of_rollbacks_would_leave_are_not_deleted(private_storage, monkeypatch, caplog):
+    """A worker pointed at an empty database would find every upload unnamed: past MAX_PER_RUN, nothing is deleted
+    and an error says why."""
+    from core import files
+
+    monkeypatch.setattr(files, "MAX_PER_RUN", 2)
+    folder = private_storage / "evidence" / "2026"
+    folder.mkdir(parents=True)
+    for number in range(3):
+        (folder / f"{number}.pdf").write_bytes(PDF)
+        age(folder / f"{number}.pdf", datetime.timedelta(days=1))
+
+    assert files.unreferenced_files_sweep(now=timezone.now()) == []
+    assert len(list(folder.iterdir())) == 3
+    assert "Not deleting 3 uploads" in caplog.text
+
+    (folder / "2.pdf").unlink()
+    assert sorted(files.unreferenced_files_sweep(now=timezone.now())) == ["evidence/2026/0.pdf", "evidence/2026/1.pdf"]
