@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,6 +95,19 @@ def membership_of() -> Callable[[User], Membership]:
         return user.membership
 
     return get
+
+
+@pytest.fixture
+def private_storage(settings: Any, tmp_path: Path) -> Path:
+    """Uploads go to a folder of this test's own (returned), not the development machine's private media."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/no-public-address/"},
+        },
+    }
+    return tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)

@@ -15,18 +15,6 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/no-public-address/"},
-        },
-    }
-    return tmp_path / "private"
-
-
 def age(path, delta: datetime.timedelta) -> None:
     then = (timezone.now() - delta).timestamp()
     os.utime(path, (then, then))

@@ -98,18 +98,6 @@ def basic(**overrides):
 
 
 @pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/no-public-address/"},
-        },
-    }
-    return tmp_path / "private"
-
-
-@pytest.fixture
 def worker(member):
     return with_check(member(Role.PARTICIPATION_WORKER))
 

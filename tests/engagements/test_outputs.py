@@ -86,18 +86,6 @@ def worker(member):
     return member(Role.PARTICIPATION_WORKER)
 
 
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/no-public-address/"},
-        },
-    }
-    return tmp_path / "private"
-
-
 def refusal(callable_, **kwargs):
     from core.exceptions import ApplicationError
 

@@ -106,6 +106,12 @@ def commit(actor, response_import: ResponseImport, capture) -> ResponseImport:
     return ResponseImport.objects.get(pk=response_import.pk)
 
 
+def commit_unsent(actor, response_import: ResponseImport, capture) -> ResponseImport:
+    """Commit, but the task is not run: its message never reached a worker. Returns the import, COMMITTING."""
+    with capture(execute=False):
+        return response_import_commit(actor=actor, import_id=response_import.pk)
+
+
 def snapshot(*responses: RecommendationResponse) -> list[dict]:
     return [importing.response_values(RecommendationResponse.objects.get(pk=r.pk)) for r in responses]
 
@@ -578,8 +584,7 @@ def test_a_committer_who_may_no_longer_import_saves_nothing(partnership, lead, d
 
     response = make_response(partnership)
     response_import = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
-    with django_capture_on_commit_callbacks(execute=False):
-        response_import_commit(actor=lead, import_id=response_import.pk)
+    commit_unsent(lead, response_import, django_capture_on_commit_callbacks)
     Membership.objects.filter(user=lead).update(status=Membership.Status.SUSPENDED)
     response_import_apply(import_id=response_import.pk, actor_id=lead.pk)
     failed = ResponseImport.objects.get(pk=response_import.pk)
@@ -687,8 +692,7 @@ def test_an_import_stuck_from_before_the_committer_was_recorded_goes_back_to_be_
 ):
     response = make_response(partnership)
     stuck = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
-    with django_capture_on_commit_callbacks(execute=False):
-        response_import_commit(actor=lead, import_id=stuck.pk)
+    commit_unsent(lead, stuck, django_capture_on_commit_callbacks)
     ResponseImport.objects.filter(pk=stuck.pk).update(commit_requested_by=None, commit_requested_at=None)
     from engagements.services.response_import import STALLED_AFTER, response_imports_resume_stalled
     from engagements.tasks import resume_stalled_response_imports
@@ -714,8 +718,7 @@ def test_an_import_still_not_saved_two_hours_after_its_commit_goes_back_to_the_p
 
     response = make_response(partnership)
     dying = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
-    with django_capture_on_commit_callbacks(execute=False):
-        asked = response_import_commit(actor=lead, import_id=dying.pk)
+    asked = commit_unsent(lead, dying, django_capture_on_commit_callbacks)
     # Before two hours it is sent again (the tests above); after, it is given up and nothing is sent.
     with django_capture_on_commit_callbacks(execute=False) as sent:
         later = asked.commit_requested_at + GIVE_UP_AFTER + datetime.timedelta(minutes=1)
@@ -740,8 +743,7 @@ def test_an_import_being_saved_when_0008_is_deployed_gets_its_committer_from_the
     migration = import_module("engagements.migrations.0008_response_import_commit_requested")
     response = make_response(partnership)
     committing = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 60, ""]]))
-    with django_capture_on_commit_callbacks(execute=False):
-        response_import_commit(actor=lead, import_id=committing.pk)
+    commit_unsent(lead, committing, django_capture_on_commit_callbacks)
     never_committed = preview(lead, csv_file([[response.recommendation_id, "", "", "", "", 70, ""]]))
     ResponseImport.objects.filter(pk=committing.pk).update(commit_requested_by=None, commit_requested_at=None)
     event = AuditEvent.objects.get(

@@ -58,18 +58,6 @@ def response(lead, recommendation):
     return respond(lead, recommendation, decision=Decision.ACCEPTED)
 
 
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/no-public-address/"},
-        },
-    }
-    return tmp_path / "private"
-
-
 def update(lead, response, happened_on=None, note="", **changes):
     return response_update(actor=lead, response_id=response.pk, changes=changes, happened_on=happened_on, note=note)
 
